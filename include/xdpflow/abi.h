@@ -387,4 +387,47 @@ _Static_assert(sizeof(struct xf_dir) % 8 == 0, "xf_dir padding");
 _Static_assert(sizeof(struct xf_flow) % 8 == 0, "xf_flow padding");
 _Static_assert(sizeof(struct xf_cfg) == 16, "xf_cfg layout");
 
+/*
+ * Kernel engine counters: one slot each in a per-CPU array the collector sums
+ * (packets, parse outcomes, and every place the kernel can lose something).
+ */
+enum xf_kcounter {
+	XF_KC_PKTS = 0,
+	XF_KC_BYTES_WIRE,
+	XF_KC_BYTES_CAP,
+	XF_KC_PARSE_OK,         /* XF_KC_PARSE_OK + enum xf_parse_reason */
+	XF_KC_PARSE_TRUNCATED,
+	XF_KC_PARSE_MALFORMED,
+	XF_KC_PARSE_UNSUPPORTED,
+	XF_KC_V4,
+	XF_KC_V6,
+	XF_KC_L2,
+	XF_KC_TCP,
+	XF_KC_UDP,
+	XF_KC_ICMP,
+	XF_KC_SCTP,
+	XF_KC_OTHER_L4,
+	XF_KC_FRAG,
+	XF_KC_SNAPPED,
+	XF_KC_BAD_IPCSUM,
+	XF_KC_PKTS_A,
+	XF_KC_PKTS_B,
+	XF_KC_BYTES_A,
+	XF_KC_BYTES_B,
+	XF_KC_NO_FLOW,          /* packet made no flow */
+	XF_KC_FLOWS,            /* flows inserted in the map */
+	XF_KC_INSERT_RACE,      /* insert lost to the other direction on another CPU */
+	XF_KC_FRAG_NOHEAD,      /* later fragment whose first fragment was not seen */
+	/* losses: each is listed in the end report */
+	XF_KC_MAP_FULL,         /* flow map full: packet sent to the userspace overflow table */
+	XF_KC_FRAG_MAP_FULL,    /* fragment map insert failed */
+	XF_KC_RB_NEW_FLOW,      /* ringbuf reserve failed: new-flow event */
+	XF_KC_RB_PKT,           /* ringbuf reserve failed: packet-mode record */
+	XF_KC_RB_PAYLOAD,       /* ringbuf reserve failed: payload sample */
+	XF_KC_RB_OVERFLOW,      /* ringbuf reserve failed: overflow packet (map full) — lost */
+	XF_KC_LOAD_BYTES,       /* copying payload into a record failed */
+	XF_KC_PULL_FAIL,        /* TC: could not make the headers linear */
+	XF_KC__COUNT
+};
+
 #endif /* XDPFLOW_ABI_H */
