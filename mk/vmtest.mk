@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# vmtest: the BPF tests on Debian 12's 6.1 kernel under qemu and on the
+# running kernel (docs/vmtest.md).  Not part of `make test`: the qemu run
+# needs a 70 MB kernel download the first time.
+#   make vmtest        both kernels, one exit code
+#   make vmtest-61     Debian 6.1 under qemu only
+#   make vmtest-host   the running kernel only
+#   make vmtest-deps   install qemu-system-x86 and busybox-static (vmtest only)
+
+VMTEST_SMOKE := $(BUILD)/vmtest/smoke.bpf.o
+VMTEST_PKGS  := qemu-system-x86 busybox-static
+VMTEST_ENV    = BUILD=$(abspath $(BUILD)) XDPFLOW=$(abspath $(XDPFLOW))
+
+$(VMTEST_SMOKE): vmtest/smoke.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -O2 -g -target bpf -I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
+
+# Installed only for vmtest, kept apart from scripts/install-deps.sh.
+vmtest-deps:
+	$(Q)missing=""; for p in $(VMTEST_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || \
+	  missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "vmtest: installing:$$missing"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; fi
+
+vmtest-61: all vmtest-deps $(VMTEST_SMOKE)
+	$(Q)$(VMTEST_ENV) vmtest/vmtest.sh 6.1
+
+vmtest-host: all $(VMTEST_SMOKE)
+	$(Q)$(VMTEST_ENV) vmtest/vmtest.sh host
+
+vmtest: all vmtest-deps $(VMTEST_SMOKE)
+	$(Q)rc=0; $(VMTEST_ENV) vmtest/vmtest.sh 6.1 || rc=1; \
+	$(VMTEST_ENV) vmtest/vmtest.sh host || rc=1; \
+	if [ $$rc -eq 0 ]; then echo "vmtest: PASS on Debian 6.1 and $$(uname -r)"; \
+	else echo "vmtest: FAIL"; fi; exit $$rc
+
+.PHONY: vmtest vmtest-61 vmtest-host vmtest-deps

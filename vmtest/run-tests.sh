@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# run-tests.sh - the BPF tests vmtest runs, in the guest (busybox sh) and on
+# the running kernel alike:
+#   1. smoke: a trivial XDP program loads and runs under BPF_PROG_RUN (if
+#      not, the kernel or the harness is at fault, not xdpflow);
+#   2. load: every program of every $XF_BPF_DIR/*.bpf.o loads and passes
+#      the verifier (bpftool prog loadall; the verifier's log on failure);
+#   3. replay: tests/kernel/diff-engines.sh on a few captures (TCP, UDP,
+#      IPv6, VLAN): --engine xdp through BPF_PROG_RUN equals the offline
+#      engine;
+#   4. dmesg: the kernel logged no warning, oops or BUG while they ran.
+# Prints `N passed, N failed` and exits non-zero on any failure.  A test
+# that cannot run (nothing built yet) prints SKIP and counts as a failure
+# unless XF_ALLOW_SKIP=1.
+#
+# Environment: XF_ROOT (tree holding tests/kernel), XDPFLOW, XF_BPF_DIR,
+# XF_SMOKE_OBJ, XF_CORPUS, XF_GUEST_CAPTURES (captures to replay; default:
+# every capture in $XF_CORPUS/MANIFEST.tsv, which in the guest is a few).
+
+: "${XF_ROOT:?}" "${XDPFLOW:?}" "${XF_BPF_DIR:?}" "${XF_SMOKE_OBJ:?}" "${XF_CORPUS:?}"
+BPFTOOL=${BPFTOOL:-bpftool}
+passed=0
+failed=0
+skipped=0
+
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+skip() {
+	echo "SKIP $*"
+	skipped=$((skipped + 1))
+	[ "${XF_ALLOW_SKIP:-0}" = 1 ] || failed=$((failed + 1))
+}
+
+dmesg_mark=$(dmesg 2>/dev/null | wc -l)
+work=$(mktemp -d /tmp/xf-vmtest.XXXXXX)
+bpffs=$work/bpffs
+mkdir -p "$bpffs"
+if ! mount -t bpf bpf "$bpffs" 2>"$work/mount.err"; then
+	echo "run-tests: cannot mount a bpffs at $bpffs: $(cat "$work/mount.err")" >&2
+	exit 2
+fi
+cleanup() {
+	rm -rf "$bpffs"/* 2>/dev/null
+	umount "$bpffs" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Load every program of OBJ and pin it under the bpffs; on failure show
+# the end of what bpftool/libbpf said (it carries the verifier's log).
+load_object() {
+	obj=$1 name=$(basename "$1" .o); name=$(echo "${name%.bpf}" | tr . _)
+	pin=$bpffs/$name
+	if "$BPFTOOL" prog loadall "$obj" "$pin" >"$work/$name.log" 2>&1; then
+		n=$(ls "$pin" | wc -l)
+		pass "load $name: $n program(s) passed the verifier: $(ls "$pin" | tr '\n' ' ')"
+		return 0
+	fi
+	fail "load $name: rejected; last lines from bpftool:"
+	tail -n 25 "$work/$name.log" | sed 's/^/    /'
+	return 1
+}
+
+echo "--- smoke: a trivial XDP program under BPF_PROG_RUN"
+if load_object "$XF_SMOKE_OBJ"; then
+	# 64-byte frame, 1000 runs: XDP_PASS (2) expected.
+	head -c 64 /dev/zero >"$work/frame"
+	"$BPFTOOL" prog run pinned "$bpffs/smoke/smoke_count" data_in "$work/frame" repeat 1000 \
+		>"$work/run.log" 2>&1
+	if grep -q 'Return value: 2' "$work/run.log"; then
+		pass "smoke: BPF_PROG_RUN returned XDP_PASS"
+	else
+		fail "smoke: BPF_PROG_RUN: $(cat "$work/run.log")"
+	fi
+fi
+
+echo "--- load: every program in $XF_BPF_DIR"
+nobj=0
+for obj in "$XF_BPF_DIR"/*.bpf.o; do
+	[ -f "$obj" ] || continue
+	nobj=$((nobj + 1))
+	load_object "$obj"
+done
+[ $nobj -gt 0 ] || skip "load: no $XF_BPF_DIR/*.bpf.o (the kernel engine is not built)"
+
+echo "--- replay: --engine xdp (BPF_PROG_RUN) against the offline engine"
+if [ ! -x "$XDPFLOW" ]; then
+	skip "replay: $XDPFLOW not built"
+else
+	set --
+	for f in ${XF_GUEST_CAPTURES:-}; do set -- "$@" "$XF_CORPUS/$f"; done
+	if XDPFLOW=$XDPFLOW XF_CORPUS=$XF_CORPUS XF_ALLOW_SKIP=${XF_ALLOW_SKIP:-0} \
+	   sh "$XF_ROOT/tests/kernel/diff-engines.sh" "$@" >"$work/diff.log" 2>&1; then
+		tail -n 1 "$work/diff.log"
+		pass "replay: $(tail -n 1 "$work/diff.log")"
+	else
+		cat "$work/diff.log"
+		fail "replay: differential failed (above)"
+	fi
+fi
+
+echo "--- dmesg: warnings logged by the kernel during the tests"
+dmesg 2>/dev/null | tail -n +$((dmesg_mark + 1)) >"$work/dmesg"
+if sh "$(dirname "$0")/dmesg-check.sh" "$work/dmesg"; then
+	pass "dmesg: no kernel warning"
+else
+	fail "dmesg: the kernel logged warnings (above)"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
