@@ -166,9 +166,7 @@ def compare_table(table, flows, rows, rep, tunnel_budget):
         eps = set(x.sides) | set(t.sides)
         for ep in sorted(eps, key=str):
             xs, ts = x.side(ep), t.side(ep)
-            tsb = ts.bytes if ts.frames or ts.bytes is not None else None
-            if ep not in t.sides:
-                tsb = Bytes(0, "bytes")
+            tsb = ts.bytes if ep in t.sides else Bytes(0, "bytes")
             same_frames = xs.frames == ts.frames
             same_bytes = bytes_agree(tsb, xs.bytes)
             if same_frames and same_bytes:

@@ -22,6 +22,7 @@ if [ ! -f "$XF_CORPUS/MANIFEST.tsv" ]; then
 	echo "integration: $XF_CORPUS/MANIFEST.tsv: corpus not found (set XF_CORPUS)" >&2
 	exit 1
 fi
+XF_CORPUS=$(cd "$XF_CORPUS" && pwd)
 for tool in tshark mergecap /usr/bin/python3; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "integration: $tool not installed (scripts/install-deps.sh)" >&2
@@ -41,6 +42,7 @@ fi
 export XF_TSHARK_CACHE
 
 /usr/bin/python3 "$here/tshark_conv.py" "$XF_CORPUS" "$XF_TSHARK_CACHE" 2
+mkdir -p "$BUILD"
 cd "$here"
 exec /usr/bin/python3 -m pytest -q -p no:cacheprovider -rfE \
 	--basetemp="$BUILD/integration-tmp" "$@" .
