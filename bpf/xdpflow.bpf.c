@@ -44,7 +44,7 @@ __u64 replay_ts = 0;            /* replay: capture timestamp of the packet, ns *
 __u32 replay_wire_len = 0;      /* replay: original frame length */
 __u32 replay_cap_len = 0;       /* replay: captured length */
 __u32 replay_linktype = XF_DLT_EN10MB;
-__u32 replay_pad = 0;
+__u32 replay_dry = 0;           /* replay: parse and make the key only (active timeout check) */
 struct xf_replay_out replay_out = {};
 
 /*
@@ -88,10 +88,11 @@ struct xf_kcounters {
 	__u64 c[XF_KC__COUNT];
 };
 
-/* Counters: per-CPU, summed by the collector; no atomics on the hot path. */
+/* Counters: per-CPU, summed by the collector; no atomics on the hot path.
+ * Slot 1 takes the counts of replay dry runs, which the collector ignores. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct xf_kcounters);
 } counters SEC(".maps");
@@ -391,10 +392,10 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 {
 	struct xf_flow_key k = {};
 	struct xf_pkt p;
-	__u32 zero = 0, linktype = XF_DLT_EN10MB;
+	__u32 slot = cfg_replay && replay_dry, linktype = XF_DLT_EN10MB;
 	int frag_nohead;
 
-	x->cnt = bpf_map_lookup_elem(&counters, &zero);
+	x->cnt = bpf_map_lookup_elem(&counters, &slot);
 	if (!x->cnt)
 		return;
 	x->ts = now_ns();
@@ -414,6 +415,10 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 	} else {
 		x->side = xf_flow_key_make(&p, (const struct xf_cfg *)&cfg, &k);
 		x->dir = x->side;
+		if (cfg_replay && replay_dry) {
+			replay_record(x, &k, &p);
+			return;
+		}
 		if (flow_meter(x, &k, &p, frag_nohead))
 			send_pkt(x, &k, &p, XF_EVP_OVERFLOW | (cfg_pkt_mode ? XF_EVP_PKT_MODE : 0),
 				 XF_KC_RB_OVERFLOW);

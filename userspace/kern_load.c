@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * kern_load.c - open the kernel engine's skeleton, hand it its load-time
+ * configuration (const volatile .rodata, map sizes, pins), load it, and say
+ * clearly why when the kernel refuses.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "config.h"
+#include "kern_engine.h"
+#include "bpf/xdpflow.skel.h" /* after kern_engine.h: needs the ABI types */
+#include "log.h"
+#include "module.h"
+
+/* libbpf's messages: kept (the verifier's log on a failed load) and shown at
+ * debug level; the last lines are printed when loading fails. */
+#define LOG_KEEP 24
+static char log_lines[LOG_KEEP][256];
+static unsigned log_next;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	char *s, *nl;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	for (s = line; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*s) {
+			snprintf(log_lines[log_next % LOG_KEEP], sizeof(log_lines[0]), "%.255s", s);
+			log_next++;
+			if (level == LIBBPF_DEBUG || level == LIBBPF_INFO)
+				pr_debug("libbpf: %s\n", s);
+		}
+		if (!nl)
+			break;
+	}
+	return 0;
+}
+
+static void print_log_tail(unsigned n)
+{
+	unsigned i = log_next > n ? log_next - n : 0;
+
+	for (; i < log_next; i++)
+		fprintf(stderr, "  | %s\n", log_lines[i % LOG_KEEP]);
+}
+
+uint64_t xf_wall_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ULL + rt.tv_nsec - mono.tv_nsec;
+}
+
+/* Can we load BPF at all?  Asked before anything is attached, so main can
+ * fall back to libpcap. */
+int xf_kern_probe(void)
+{
+	int ret;
+
+	libbpf_set_print(libbpf_print);
+	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
+	if (ret == 1)
+		return 0;
+	if (ret == -EPERM || ret == -EACCES)
+		pr_warn("kernel engine: not permitted to load BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN\n",
+			strerror(-ret));
+	else if (ret == 0)
+		pr_warn("kernel engine: this kernel cannot run XDP programs\n");
+	else
+		pr_warn("kernel engine: cannot load BPF programs: %s\n", strerror(-ret));
+	return -2;
+}
+
+/* The parser's and meter's switches, from the same settings the offline
+ * engine reads, so both engines meter alike. */
+void xf_kern_cfg_from_settings(struct xf_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->byte_layer = (uint8_t)atoi(xf_cfg_str("BYTE_LAYER"));
+	cfg->modules = xf_modules_meter_bits();
+	cfg->decap_tunnels = xf_cfg_bool("DECAP_TUNNELS");
+	cfg->l2_flows = xf_cfg_bool("L2_FLOWS");
+	cfg->vlan_in_key = xf_cfg_bool("VLAN_IN_KEY");
+	cfg->ipv4_csum = xf_cfg_bool("IPV4_CSUM");
+	cfg->vxlan_port = (uint16_t)xf_cfg_int("VXLAN_PORT");
+	cfg->geneve_port = (uint16_t)xf_cfg_int("GENEVE_PORT");
+	cfg->teredo_port = (uint16_t)xf_cfg_int("TEREDO_PORT");
+}
+
+static int set_pins(struct xf_kern *k)
+{
+	struct bpf_map *maps[] = {
+		k->skel->maps.flows, k->skel->maps.frags, k->skel->maps.counters,
+		k->skel->maps.events, k->skel->maps.bss,
+	};
+	char path[4096];
+	size_t i;
+
+	if (mkdir(k->pin, 0700) && errno != EEXIST) {
+		pr_err("--pin %s: %s\n", k->pin, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		const char *name = bpf_map__name(maps[i]);
+
+		/* ".bss" of "xdpflow.bss": pin as "bss" */
+		if (strchr(name, '.'))
+			name = strchr(name, '.') + 1;
+		snprintf(path, sizeof(path), "%s/%s", k->pin, name);
+		if (bpf_map__set_pin_path(maps[i], path)) {
+			pr_err("--pin %s: cannot pin map %s\n", k->pin, name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int set_sizes(struct xf_kern *k)
+{
+	int64_t flows = xf_cfg_int("XDP_FLOW_MAP_SIZE");
+	int64_t frags = xf_cfg_int("XDP_FRAG_MAP_SIZE");
+	int64_t rb = xf_cfg_int("XDP_RINGBUF_SIZE");
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (rb < page || (rb & (rb - 1))) {
+		pr_err("XDP_RINGBUF_SIZE=%lld: must be a power of two of at least %ld bytes\n",
+		       (long long)rb, page);
+		return -1;
+	}
+	if (bpf_map__set_max_entries(k->skel->maps.flows, (uint32_t)flows) ||
+	    bpf_map__set_max_entries(k->skel->maps.frags, (uint32_t)frags) ||
+	    bpf_map__set_max_entries(k->skel->maps.events, (uint32_t)rb)) {
+		pr_err("kernel engine: cannot size the BPF maps\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void set_rodata(struct xf_kern *k)
+{
+	struct xdpflow *s = k->skel;
+	int payload = !k->replay && xf_cfg_bool("XDP_PAYLOAD");
+	uint32_t snap = (uint32_t)xf_cfg_int("XDP_SNAP_LEN");
+
+	xf_kern_cfg_from_settings(&k->cfg);
+	memcpy((void *)&s->rodata->cfg, &k->cfg, sizeof(k->cfg));
+	s->rodata->cfg_replay = k->replay;
+	/* replay hands the original bytes to the collector: no packet records */
+	s->rodata->cfg_pkt_mode = !k->replay && k->pkt_mode;
+	s->rodata->cfg_snap_len = snap;
+	s->rodata->cfg_payload = payload;
+	s->rodata->cfg_payload_ports = payload && *xf_cfg_str("XDP_PAYLOAD_PORTS");
+	s->rodata->cfg_payload_flows = payload && xf_cfg_bool("XDP_PAYLOAD_FLOWS");
+	s->rodata->cfg_sample_rate = (uint32_t)xf_cfg_int("XDP_PAYLOAD_RATE");
+	s->rodata->cfg_flow_events = !k->replay;
+	s->rodata->cfg_frag_timeout = (uint64_t)(xf_cfg_double("FRAG_TIMEOUT") * 1e9);
+}
+
+static int load_error(struct xf_kern *k, int err)
+{
+	if (err == -EPERM || err == -EACCES) {
+		pr_warn("kernel engine: not permitted to load the BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN\n",
+			strerror(-err));
+		return -2;
+	}
+	if (err == -ENOMEM || err == -E2BIG) {
+		pr_err("kernel engine: cannot create the BPF maps (%s): lower XDP_FLOW_MAP_SIZE or XDP_RINGBUF_SIZE\n",
+		       strerror(-err));
+		return -1;
+	}
+	pr_err("kernel engine: the kernel rejected the BPF programs (%s); the verifier's last lines:\n",
+	       strerror(-err));
+	print_log_tail(16);
+	return -1;
+}
+
+int xf_kern_open_load(struct xf_kern *k)
+{
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	k->skel = xdpflow__open();
+	if (!k->skel) {
+		pr_err("kernel engine: cannot open the BPF object: %s\n", strerror(errno));
+		return -1;
+	}
+	if (set_sizes(k))
+		return -1;
+	set_rodata(k);
+	if (k->pin && set_pins(k))
+		return -1;
+	/* replay: only the XDP program runs; do not load the TC one */
+	if (k->replay)
+		bpf_program__set_autoload(k->skel->progs.xdpflow_tc, false);
+	err = xdpflow__load(k->skel);
+	if (err)
+		return load_error(k, err);
+	k->flows_fd = bpf_map__fd(k->skel->maps.flows);
+	k->ncpus = libbpf_num_possible_cpus();
+	if (!k->replay)
+		k->skel->bss->wall_offset_ns = xf_wall_offset_ns();
+	return 0;
+}
+
+void xf_kern_close(struct xf_kern *k)
+{
+	if (k->skel)
+		xdpflow__destroy(k->skel);
+	k->skel = NULL;
+}
