@@ -238,6 +238,11 @@ struct xf_dir {
 	__u16 mss;
 	__u8  wscale;
 	__s8  win_trend;               /* -1 last change down, 1 up, 0 none */
+	__u16 min_dipid;               /* IPv4 ID delta between consecutive packets */
+	__u16 max_dipid;
+	__u32 ip_pkts;                 /* IPv4/IPv6 packets (TTL, IP ID fields valid when > 0) */
+	__u32 tcp_pkts;                /* TCP segments with a header (seq state valid when > 0) */
+	__u32 win_pkts;                /* segments in the window statistics (RST excluded) */
 	__u32 pad;
 };
 
