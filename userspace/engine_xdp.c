@@ -94,7 +94,7 @@ static int set_payload_ports(struct xf_kern *k)
 		__u64 bits = 0;
 
 		if (end == s || port > 65535 || (*end && *end != ',')) {
-			pr_err("XDP_PAYLOAD_PORTS=%s: expected comma-separated ports 0-65535\n",
+			pr_err("XDP_PAYLOAD_PORTS=%s: expected comma-separated ports 0-65535",
 			       xf_cfg_str("XDP_PAYLOAD_PORTS"));
 			return -1;
 		}
@@ -147,7 +147,7 @@ static int event_loop(struct xf_kern *k)
 	int i, n;
 
 	if (ep < 0 || tfd < 0) {
-		pr_err("kernel engine: cannot set up the event loop: %s\n", strerror(errno));
+		pr_err("kernel engine: cannot set up the event loop: %s", strerror(errno));
 		return -1;
 	}
 	ev.data.fd = tfd;
@@ -184,6 +184,8 @@ static int run_live(struct xf_kern *k)
 
 	k->iface = k->run->iface;
 	k->pin = pin && *pin ? pin : NULL;
+	if (xf_kern_iface_check(k))
+		return -1;
 	if (xf_kern_probe())
 		return -2;
 	err = xf_kern_open_load(k);
@@ -201,7 +203,7 @@ static int run_live(struct xf_kern *k)
 	if (!k->pin) {
 		xf_kern_poll_map(k, wall_now_ns(), 1);
 	} else {
-		pr_info("--pin %s: %s stays attached; flows in the kernel map carry over to the next run\n",
+		pr_info("--pin %s: %s stays attached; flows in the kernel map carry over to the next run",
 			k->pin, k->iface);
 	}
 	xf_kern_flush_table(k, k->ovf, 0);
@@ -302,7 +304,7 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 	if (err) {
 		k->replay_errors++;
 		if (k->replay_errors == 1)
-			pr_warn("%s: packet %llu: BPF_PROG_RUN failed: %s (counted, not metered)\n",
+			pr_warn("%s: packet %llu: BPF_PROG_RUN failed: %s (counted, not metered)",
 				k->run->cur_input, (unsigned long long)k->pkt_no, strerror(errno));
 		return;
 	}
@@ -338,7 +340,7 @@ static int replay_file(struct xf_kern *k, const char *path)
 
 	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!pc) {
-		pr_err("%s: %s\n", path, errbuf);
+		pr_err("%s: %s", path, errbuf);
 		return -1;
 	}
 	k->run->cur_input = path;
@@ -358,7 +360,7 @@ static int replay_file(struct xf_kern *k, const char *path)
 		}
 	}
 	if (ret == -1) {
-		pr_err("%s: %s\n", path, pcap_geterr(pc));
+		pr_err("%s: %s", path, pcap_geterr(pc));
 		pcap_close(pc);
 		return -1;
 	}
@@ -407,7 +409,7 @@ static int run(struct xf_run *run)
 	if (run->ninputs > 0)
 		return run_replay(k);
 	if (!run->iface) {
-		pr_err("--engine xdp: needs -i IFACE or -r FILE\n");
+		pr_err("--engine xdp: needs -i IFACE or -r FILE");
 		return -1;
 	}
 	return run_live(k);

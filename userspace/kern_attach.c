@@ -35,14 +35,14 @@
 #define XF_TC_HANDLE   0x5846   /* "XF" */
 #define XF_TC_PRIO     0x5846
 
-static int iface_check(struct xf_kern *k)
+int xf_kern_iface_check(struct xf_kern *k)
 {
 	struct ifreq ifr = {};
 	int fd, up;
 
 	k->ifindex = (int)if_nametoindex(k->iface);
 	if (!k->ifindex) {
-		pr_err("-i %s: no such interface\n", k->iface);
+		pr_err("-i %s: no such interface", k->iface);
 		return -1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -52,7 +52,7 @@ static int iface_check(struct xf_kern *k)
 	up = ioctl(fd, SIOCGIFFLAGS, &ifr) || (ifr.ifr_flags & IFF_UP);
 	close(fd);
 	if (!up) {
-		pr_err("-i %s: interface is down (ip link set %s up)\n", k->iface, k->iface);
+		pr_err("-i %s: interface is down (ip link set %s up)", k->iface, k->iface);
 		return -1;
 	}
 	return 0;
@@ -72,10 +72,10 @@ static void clean_stale_xdp(struct xf_kern *k)
 		if (p && !strcmp(xdp_program__name(p), XF_PROG_NAME)) {
 			err = xdp_multiprog__detach(mp);
 			if (err)
-				pr_warn("-i %s: an xdpflow XDP program is attached and cannot be removed (%s): another xdpflow running, or a pinned link?\n",
+				pr_warn("-i %s: an xdpflow XDP program is attached and cannot be removed (%s): another xdpflow running, or a pinned link?",
 					k->iface, strerror(-err));
 			else
-				pr_warn("-i %s: removed a stale xdpflow XDP program\n", k->iface);
+				pr_warn("-i %s: removed a stale xdpflow XDP program", k->iface);
 		}
 	} else {
 		for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
@@ -83,7 +83,7 @@ static void clean_stale_xdp(struct xf_kern *k)
 				continue;
 			err = xdp_program__detach(p, k->ifindex, xdp_multiprog__attach_mode(mp), 0);
 			if (!err)
-				pr_warn("-i %s: removed a stale xdpflow program from the XDP dispatcher\n", k->iface);
+				pr_warn("-i %s: removed a stale xdpflow program from the XDP dispatcher", k->iface);
 		}
 	}
 	xdp_multiprog__close(mp);
@@ -102,7 +102,7 @@ static void xdp_busy_message(struct xf_kern *k)
 	__u32 id = 0;
 
 	bpf_xdp_query_id(k->ifindex, 0, &id);
-	pr_err("-i %s: another XDP program (id %u) is attached; detach it (ip link set %s xdp off) or use --direction egress\n",
+	pr_err("-i %s: another XDP program (id %u) is attached; detach it (ip link set %s xdp off) or use --direction egress",
 	       k->iface, id, k->iface);
 }
 
@@ -119,7 +119,7 @@ static int attach_xdp(struct xf_kern *k)
 		fd = xdp_link(k, XDP_FLAGS_DRV_MODE);
 		k->xdp_flags = XDP_FLAGS_DRV_MODE;
 		if (fd < 0 && fd != -EBUSY && fd != -EEXIST) {
-			pr_warn("-i %s: native XDP not available (%s), using generic XDP (slower)\n",
+			pr_warn("-i %s: native XDP not available (%s), using generic XDP (slower)",
 				k->iface, strerror(-fd));
 			fd = xdp_link(k, XDP_FLAGS_SKB_MODE);
 			k->xdp_flags = XDP_FLAGS_SKB_MODE;
@@ -130,11 +130,11 @@ static int attach_xdp(struct xf_kern *k)
 		return -1;
 	}
 	if (fd < 0) {
-		pr_err("-i %s: cannot attach XDP: %s\n", k->iface, strerror(-fd));
+		pr_err("-i %s: cannot attach XDP: %s", k->iface, strerror(-fd));
 		return -1;
 	}
 	k->xdp_link_fd = fd;
-	pr_info("-i %s: XDP attached (%s mode)\n", k->iface,
+	pr_info("-i %s: XDP attached (%s mode)", k->iface,
 		k->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
 	return 0;
 }
@@ -149,17 +149,17 @@ static int attach_clsact(struct xf_kern *k)
 
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
-		pr_err("-i %s: cannot create the clsact qdisc for egress: %s\n", k->iface, strerror(-err));
+		pr_err("-i %s: cannot create the clsact qdisc for egress: %s", k->iface, strerror(-err));
 		return -1;
 	}
 	k->tc_hook_created = !err;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
-		pr_err("-i %s: cannot attach the egress TC program: %s\n", k->iface, strerror(-err));
+		pr_err("-i %s: cannot attach the egress TC program: %s", k->iface, strerror(-err));
 		return -1;
 	}
 	k->tc_clsact = 1;
-	pr_info("-i %s: TC egress attached (clsact)\n", k->iface);
+	pr_info("-i %s: TC egress attached (clsact)", k->iface);
 	return 0;
 }
 
@@ -170,10 +170,10 @@ static int attach_tc(struct xf_kern *k)
 
 	if (fd >= 0) {
 		k->tc_link_fd = fd;
-		pr_info("-i %s: TC egress attached (tcx link)\n", k->iface);
+		pr_info("-i %s: TC egress attached (tcx link)", k->iface);
 		return 0;
 	}
-	pr_debug("-i %s: tcx not available (%s), using clsact\n", k->iface, strerror(-fd));
+	pr_debug("-i %s: tcx not available (%s), using clsact", k->iface, strerror(-fd));
 	return attach_clsact(k);
 }
 
@@ -192,13 +192,13 @@ static int reuse_pinned_link(struct xf_kern *k, const char *what, struct bpf_pro
 		return -1;
 	err = bpf_link_update(fd, bpf_program__fd(prog), NULL);
 	if (err) {
-		pr_warn("--pin %s: cannot reuse the pinned %s link (%s); replacing it\n",
+		pr_warn("--pin %s: cannot reuse the pinned %s link (%s); replacing it",
 			k->pin, what, strerror(-err));
 		close(fd);
 		unlink(path);
 		return -1;
 	}
-	pr_info("-i %s: took over the pinned %s link\n", k->iface, what);
+	pr_info("-i %s: took over the pinned %s link", k->iface, what);
 	return fd;
 }
 
@@ -211,7 +211,7 @@ static int pin_link(struct xf_kern *k, int fd, const char *what)
 	unlink(path);
 	err = bpf_obj_pin(fd, path);
 	if (err)
-		pr_warn("--pin %s: cannot pin the %s link: %s\n", k->pin, what, strerror(errno));
+		pr_warn("--pin %s: cannot pin the %s link: %s", k->pin, what, strerror(errno));
 	return err;
 }
 
@@ -223,8 +223,6 @@ int xf_kern_attach(struct xf_kern *k)
 
 	k->xdp_link_fd = -1;
 	k->tc_link_fd = -1;
-	if (iface_check(k))
-		return -1;
 	if (ingress)
 		k->xdp_link_fd = reuse_pinned_link(k, "xdp", k->skel->progs.xdpflow_xdp);
 	if (egress)

@@ -117,7 +117,7 @@ static size_t scan_map(struct xf_kern *k, uint64_t now, int flush_all, struct en
 		err = bpf_map_lookup_batch(k->flows_fd, first ? NULL : &in_b, &out_b,
 					   keys, vals, &count, &opts);
 		if (err && errno != ENOENT) {
-			pr_warn("kernel engine: flow map batch lookup failed: %s\n", strerror(errno));
+			pr_warn("kernel engine: flow map batch lookup failed: %s", strerror(errno));
 			break;
 		}
 		for (i = 0; i < count; i++) {
@@ -343,13 +343,13 @@ int xf_kern_collect_init(struct xf_kern *k)
 	k->ft = xf_ft_new(max);
 	k->ovf = xf_ft_new((size_t)xf_cfg_int("XDP_OVERFLOW_FLOWS"));
 	if (!k->ft || !k->ovf) {
-		pr_err("kernel engine: out of memory for the flow tables\n");
+		pr_err("kernel engine: out of memory for the flow tables");
 		return -1;
 	}
 	if (!k->replay) {
 		k->rb = ring_buffer__new(bpf_map__fd(k->skel->maps.events), on_event, k, NULL);
 		if (!k->rb) {
-			pr_err("kernel engine: cannot open the ringbuf: %s\n", strerror(errno));
+			pr_err("kernel engine: cannot open the ringbuf: %s", strerror(errno));
 			return -1;
 		}
 	}

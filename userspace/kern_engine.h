@@ -61,6 +61,7 @@ void xf_kern_cfg_from_settings(struct xf_cfg *cfg);
 uint64_t xf_wall_offset_ns(void);
 
 /* kern_attach.c */
+int  xf_kern_iface_check(struct xf_kern *k);   /* exists and up: 0, else -1 (reported) */
 int  xf_kern_attach(struct xf_kern *k);         /* 0 or -1 (reported, nothing left attached) */
 void xf_kern_detach(struct xf_kern *k);
 

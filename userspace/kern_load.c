@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -41,7 +43,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			snprintf(log_lines[log_next % LOG_KEEP], sizeof(log_lines[0]), "%.255s", s);
 			log_next++;
 			if (level == LIBBPF_DEBUG || level == LIBBPF_INFO)
-				pr_debug("libbpf: %s\n", s);
+				pr_debug("libbpf: %s", s);
 		}
 		if (!nl)
 			break;
@@ -66,6 +68,34 @@ uint64_t xf_wall_offset_ns(void)
 	return (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ULL + rt.tv_nsec - mono.tv_nsec;
 }
 
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static int have_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return (d[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/* Loading and attaching needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN. */
+static int caps_missing(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return 0;       /* cannot tell: let the kernel decide */
+	if (!have_cap(d, CAP_NET_ADMIN)) {
+		pr_warn("kernel engine: not permitted: CAP_NET_ADMIN is missing (run as root)");
+		return 1;
+	}
+	if (!have_cap(d, CAP_BPF) && !have_cap(d, CAP_SYS_ADMIN)) {
+		pr_warn("kernel engine: not permitted: CAP_BPF (or CAP_SYS_ADMIN) is missing (run as root)");
+		return 1;
+	}
+	return 0;
+}
+
 /* Can we load BPF at all?  Asked before anything is attached, so main can
  * fall back to libpcap. */
 int xf_kern_probe(void)
@@ -73,16 +103,18 @@ int xf_kern_probe(void)
 	int ret;
 
 	libbpf_set_print(libbpf_print);
+	if (caps_missing())
+		return -2;
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
 	if (ret == 1)
 		return 0;
 	if (ret == -EPERM || ret == -EACCES)
-		pr_warn("kernel engine: not permitted to load BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN\n",
+		pr_warn("kernel engine: not permitted to load BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN",
 			strerror(-ret));
 	else if (ret == 0)
-		pr_warn("kernel engine: this kernel cannot run XDP programs\n");
+		pr_warn("kernel engine: this kernel cannot run XDP programs");
 	else
-		pr_warn("kernel engine: cannot load BPF programs: %s\n", strerror(-ret));
+		pr_warn("kernel engine: cannot load BPF programs: %s", strerror(-ret));
 	return -2;
 }
 
@@ -112,7 +144,7 @@ static int set_pins(struct xf_kern *k)
 	size_t i;
 
 	if (mkdir(k->pin, 0700) && errno != EEXIST) {
-		pr_err("--pin %s: %s\n", k->pin, strerror(errno));
+		pr_err("--pin %s: %s", k->pin, strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -123,7 +155,7 @@ static int set_pins(struct xf_kern *k)
 			name = strchr(name, '.') + 1;
 		snprintf(path, sizeof(path), "%s/%s", k->pin, name);
 		if (bpf_map__set_pin_path(maps[i], path)) {
-			pr_err("--pin %s: cannot pin map %s\n", k->pin, name);
+			pr_err("--pin %s: cannot pin map %s", k->pin, name);
 			return -1;
 		}
 	}
@@ -138,14 +170,14 @@ static int set_sizes(struct xf_kern *k)
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (rb < page || (rb & (rb - 1))) {
-		pr_err("XDP_RINGBUF_SIZE=%lld: must be a power of two of at least %ld bytes\n",
+		pr_err("XDP_RINGBUF_SIZE=%lld: must be a power of two of at least %ld bytes",
 		       (long long)rb, page);
 		return -1;
 	}
 	if (bpf_map__set_max_entries(k->skel->maps.flows, (uint32_t)flows) ||
 	    bpf_map__set_max_entries(k->skel->maps.frags, (uint32_t)frags) ||
 	    bpf_map__set_max_entries(k->skel->maps.events, (uint32_t)rb)) {
-		pr_err("kernel engine: cannot size the BPF maps\n");
+		pr_err("kernel engine: cannot size the BPF maps");
 		return -1;
 	}
 	return 0;
@@ -174,16 +206,16 @@ static void set_rodata(struct xf_kern *k)
 static int load_error(struct xf_kern *k, int err)
 {
 	if (err == -EPERM || err == -EACCES) {
-		pr_warn("kernel engine: not permitted to load the BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN\n",
+		pr_warn("kernel engine: not permitted to load the BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN",
 			strerror(-err));
 		return -2;
 	}
 	if (err == -ENOMEM || err == -E2BIG) {
-		pr_err("kernel engine: cannot create the BPF maps (%s): lower XDP_FLOW_MAP_SIZE or XDP_RINGBUF_SIZE\n",
+		pr_err("kernel engine: cannot create the BPF maps (%s): lower XDP_FLOW_MAP_SIZE or XDP_RINGBUF_SIZE",
 		       strerror(-err));
 		return -1;
 	}
-	pr_err("kernel engine: the kernel rejected the BPF programs (%s); the verifier's last lines:\n",
+	pr_err("kernel engine: the kernel rejected the BPF programs (%s); the verifier's last lines:",
 	       strerror(-err));
 	print_log_tail(16);
 	return -1;
@@ -196,7 +228,7 @@ int xf_kern_open_load(struct xf_kern *k)
 	libbpf_set_print(libbpf_print);
 	k->skel = xdpflow__open();
 	if (!k->skel) {
-		pr_err("kernel engine: cannot open the BPF object: %s\n", strerror(errno));
+		pr_err("kernel engine: cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
 	if (set_sizes(k))
