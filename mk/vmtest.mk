@@ -38,3 +38,18 @@ vmtest: all vmtest-deps $(VMTEST_SMOKE)
 	else echo "vmtest: FAIL"; fi; exit $$rc
 
 .PHONY: vmtest vmtest-61 vmtest-host vmtest-deps
+
+# The XDP benchmark helper (tools/bench/bench-xdp.sh runs it): BPF_PROG_RUN
+# with repeat over the frames of the corpus, through the kernel engine's
+# skeleton.
+XDP_PROG_RUN := $(BUILD)/tools/xdp-prog-run
+
+$(XDP_PROG_RUN): tools/bench/xdp-prog-run.c $(BUILD)/bpf/xdpflow.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) \
+	  $(shell pkg-config --libs libbpf libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap)
+
+xdp-prog-run: $(XDP_PROG_RUN)
+
+.PHONY: xdp-prog-run
