@@ -1,0 +1,296 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Crafted captures for the stream tests (python3 standard library only).
+
+Each case is one TCP (or UDP) conversation in which BOTH sides send the same
+segment pattern on their own sequence space, written once over IPv4 and once
+over IPv6.  Next to every capture go the streams a correct reassembler must
+produce, one file per direction:
+
+    OUT/<case>.<v4|v6>.pcap
+    OUT/<case>.<v4|v6>.A.bin     client -> server (A: sent the first packet)
+    OUT/<case>.<v4|v6>.B.bin     server -> client
+    OUT/<case>.<v4|v6>.gaps      "A off len" / "B off len" lines: gaps to report
+    OUT/cases.tsv                case, what it exercises, which peers get it wrong
+
+Gaps in the .bin files are NUL bytes (the --format bytes convention: offsets
+stay right, as in tcpflow's files).
+"""
+import os
+import struct
+import sys
+
+CLIENT4, SERVER4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+CLIENT6 = bytes.fromhex("20010db8000000000000000000000001")
+SERVER6 = bytes.fromhex("20010db8000000000000000000000002")
+CMAC, SMAC = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
+CPORT, SPORT = 40000, 8080
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+class Conv:
+    """One conversation: frames in capture order, expected streams."""
+
+    def __init__(self, v6, proto=6, c_isn=1000, s_isn=900000):
+        self.v6, self.proto = v6, proto
+        self.isn = [c_isn, s_isn]
+        self.frames = []
+        self.t = 1_700_000_000.0
+
+    def addrs(self, d):
+        c, s = (CLIENT6, SERVER6) if self.v6 else (CLIENT4, SERVER4)
+        return (c, s, CPORT, SPORT, CMAC, SMAC) if d == 0 else (s, c, SPORT, CPORT, SMAC, CMAC)
+
+    def frame(self, d, l4, pad_to=0, bad_csum=False):
+        src, dst, _, _, smac, dmac = self.addrs(d)
+        if self.v6:
+            pseudo = src + dst + struct.pack("!IxxxB", len(l4), self.proto)
+        else:
+            pseudo = src + dst + struct.pack("!xBH", self.proto, len(l4))
+        off = 16 if self.proto == 6 else 6
+        c = csum(pseudo + l4)
+        if bad_csum:
+            c ^= 0x5A5A
+        l4 = l4[:off] + struct.pack("!H", c) + l4[off + 2:]
+        if self.v6:
+            ip = struct.pack("!IHBB", 6 << 28, len(l4), self.proto, 64) + src + dst
+            et = 0x86DD
+        else:
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0x4000, 64,
+                              self.proto, 0, src, dst)
+            ip = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+            et = 0x0800
+        fr = dmac + smac + struct.pack("!H", et) + ip + l4
+        if len(fr) < pad_to:
+            fr += b"\xee" * (pad_to - len(fr))   # padding that is not payload
+        self.t += 0.001
+        self.frames.append((self.t, fr))
+
+    def tcp(self, d, rel, flags=ACK, data=b"", ack_rel=None, win=65535, **kw):
+        """rel: sequence relative to this side's ISN (0 = the SYN)."""
+        _, _, sp, dp, _, _ = self.addrs(d)
+        seq = (self.isn[d] + rel) & 0xFFFFFFFF
+        ack = 0
+        if flags & ACK:
+            ack = (self.isn[1 - d] + (ack_rel if ack_rel is not None else 1)) & 0xFFFFFFFF
+        hdr = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, win, 0, 0)
+        self.frame(d, hdr + data, **kw)
+
+    def udp(self, d, data, **kw):
+        _, _, sp, dp, _, _ = self.addrs(d)
+        self.frame(d, struct.pack("!HHHH", sp, dp, 8 + len(data), 0) + data, **kw)
+
+    def handshake(self):
+        self.tcp(0, 0, SYN)
+        self.tcp(1, 0, SYN | ACK, ack_rel=1)
+        self.tcp(0, 1, ACK, ack_rel=1)
+
+    def both(self, rel, flags=ACK, data=b"", **kw):
+        """the same segment from each side (client first)."""
+        for d in (0, 1):
+            self.tcp(d, rel, flags, data, **kw)
+
+    def write(self, path):
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            for t, fr in self.frames:
+                sec = int(t)
+                f.write(struct.pack("<IIII", sec, int(round((t - sec) * 1e6)), len(fr), len(fr)))
+                f.write(fr)
+
+
+# Each case: (name, description, peers-wrong, builder(conv) -> (streamA, streamB, gaps))
+CASES = []
+
+
+def case(desc, wrong=""):
+    def reg(fn):
+        CASES.append((fn.__name__, desc, wrong, fn))
+        return fn
+    return reg
+
+
+def fin_both(c, rel):
+    c.both(rel, FIN | ACK)
+
+
+@case("in-order data, FIN")
+def inorder(c):
+    c.handshake()
+    c.both(1, ACK | PSH, b"hello ")
+    c.both(7, ACK | PSH, b"world\n")
+    fin_both(c, 13)
+    return b"hello world\n", b"hello world\n", []
+
+
+@case("exact retransmission of a segment")
+def retrans_exact(c):
+    c.handshake()
+    c.both(1, ACK | PSH, b"abcdef")
+    c.both(1, ACK | PSH, b"abcdef")
+    c.both(7, ACK | PSH, b"ghij")
+    fin_both(c, 11)
+    return b"abcdefghij", b"abcdefghij", []
+
+
+@case("re-packetised retransmission overlapping delivered data and adding new")
+def retrans_repack(c):
+    c.handshake()
+    c.both(1, ACK, b"abcd")
+    c.both(5, ACK, b"efgh")
+    c.both(3, ACK, b"cdefghij")
+    c.both(11, ACK, b"kl")
+    fin_both(c, 13)
+    return b"abcdefghijkl", b"abcdefghijkl", []
+
+
+@case("out-of-order segments, buffered until the gap fills")
+def ooo(c):
+    c.handshake()
+    c.both(7, ACK, b"ghi")
+    c.both(4, ACK, b"def")
+    c.both(1, ACK, b"abc")
+    fin_both(c, 10)
+    return b"abcdefghi", b"abcdefghi", []
+
+
+@case("sequence numbers wrap at 2^32 inside the data")
+def seqwrap(c):
+    c.isn = [0xFFFFFFF8, 0xFFFFFFFA]
+    c.handshake()
+    c.both(1, ACK, b"0123456")
+    c.both(8, ACK, b"789abc")
+    c.both(14, ACK, b"def")
+    fin_both(c, 17)
+    return b"0123456789abcdef", b"0123456789abcdef", []
+
+
+@case("keep-alive probes with a garbage byte", "tcpflow,tshark?")
+def keepalive(c):
+    c.handshake()
+    c.both(1, ACK, b"data")
+    c.both(4, ACK, b"\x00")          # seq = next - 1, one garbage byte
+    c.both(4, ACK)
+    c.both(5, ACK, b"more")
+    fin_both(c, 9)
+    return b"datamore", b"datamore", []
+
+
+@case("zero-window probes, then the window opens")
+def zwp(c):
+    c.handshake()
+    c.both(1, ACK, b"abc")
+    c.both(4, ACK, b"d")
+    c.both(4, ACK, b"d")
+    c.both(4, ACK, b"defg")
+    fin_both(c, 8)
+    return b"abcdefg", b"abcdefg", []
+
+
+@case("capture starts mid-stream (no SYN)")
+def midstream(c):
+    c.both(501, ACK, b"middle ")
+    c.both(508, ACK, b"of it")
+    fin_both(c, 513)
+    return b"middle of it", b"middle of it", []
+
+
+@case("data and FIN arrive before the gap before them fills")
+def fin_before_gap(c):
+    c.handshake()
+    c.both(4, FIN | ACK, b"def")
+    c.both(1, ACK, b"abc")
+    return b"abcdef", b"abcdef", []
+
+
+@case("overlap with different bytes: first data wins", "tcpflow")
+def overlap_diff(c):
+    c.handshake()
+    c.both(1, ACK, b"012")
+    c.both(5, ACK, b"OLD")
+    c.both(5, ACK, b"new")
+    c.both(4, ACK, b"3")
+    fin_both(c, 8)
+    return b"0123OLD", b"0123OLD", []
+
+
+@case("a gap that never fills is reported and kept as NUL bytes")
+def gap(c):
+    c.handshake()
+    c.both(1, ACK, b"abc")
+    c.both(10, ACK, b"jkl")
+    fin_both(c, 13)
+    s = b"abc" + b"\0" * 6 + b"jkl"
+    return s, s, [("A", 3, 6), ("B", 3, 6)]
+
+
+@case("RST ends the stream; its payload is not stream data")
+def rst(c):
+    c.handshake()
+    c.tcp(0, 1, ACK | PSH, b"request")
+    c.tcp(1, 1, ACK | PSH, b"reply", ack_rel=8)
+    c.tcp(0, 8, RST | ACK, b"diagnostic")
+    return b"request", b"reply", []
+
+
+@case("short segments in frames with Ethernet padding", "tcpflow")
+def padding(c):
+    c.handshake()
+    c.both(1, ACK | PSH, b"a", pad_to=60)
+    c.both(2, ACK | PSH, b"bc", pad_to=60)
+    fin_both(c, 4)
+    return b"abc", b"abc", []
+
+
+@case("bad TCP checksums (offload on the capturing host)")
+def badcsum(c):
+    c.handshake()
+    c.both(1, ACK | PSH, b"offloaded", bad_csum=True)
+    fin_both(c, 10)
+    return b"offloaded", b"offloaded", []
+
+
+def udp_case(c):
+    c.proto = 17
+    c.udp(0, b"query1")
+    c.udp(1, b"answer1")
+    c.udp(0, b"q2")
+    c.udp(1, b"a2", pad_to=60)
+    return b"query1q2", b"answer1a2", []
+
+
+CASES.append(("udp", "UDP datagrams both ways: payloads in order", "", udp_case))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "cases.tsv"), "w") as idx:
+        idx.write("case\tdescription\tpeers_wrong\n")
+        for name, desc, wrong, build in CASES:
+            idx.write("%s\t%s\t%s\n" % (name, desc, wrong))
+            for v6 in (False, True):
+                conv = Conv(v6)
+                a, b, gaps = build(conv)
+                base = os.path.join(out, "%s.%s" % (name, "v6" if v6 else "v4"))
+                conv.write(base + ".pcap")
+                for d, s in (("A", a), ("B", b)):
+                    with open("%s.%s.bin" % (base, d), "wb") as f:
+                        f.write(s)
+                with open(base + ".gaps", "w") as f:
+                    for d, off, n in gaps:
+                        f.write("%s %d %d\n" % (d, off, n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
