@@ -25,13 +25,13 @@ vmtest-deps:
 	  apt-get update -q >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; fi
 
-vmtest-61: all vmtest-deps $(VMTEST_SMOKE)
+vmtest-61: all vmtest-deps $(VMTEST_SMOKE) $(XDP_PROG_RUN)
 	$(Q)$(VMTEST_ENV) vmtest/vmtest.sh 6.1
 
-vmtest-host: all $(VMTEST_SMOKE)
+vmtest-host: all $(VMTEST_SMOKE) $(XDP_PROG_RUN)
 	$(Q)$(VMTEST_ENV) vmtest/vmtest.sh host
 
-vmtest: all vmtest-deps $(VMTEST_SMOKE)
+vmtest: all vmtest-deps $(VMTEST_SMOKE) $(XDP_PROG_RUN)
 	$(Q)rc=0; $(VMTEST_ENV) vmtest/vmtest.sh 6.1 || rc=1; \
 	$(VMTEST_ENV) vmtest/vmtest.sh host || rc=1; \
 	if [ $$rc -eq 0 ]; then echo "vmtest: PASS on Debian 6.1 and $$(uname -r)"; \

@@ -19,8 +19,10 @@ done
 
 echo "=== vmtest guest start: kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu"
 start=$(date +%s)
+XF_GUEST_CAPTURES=$(awk -F'\t' 'NR > 1 { print $1 }' /xf/corpus/MANIFEST.tsv)
+export XF_GUEST_CAPTURES
 XF_ROOT=/xf XDPFLOW=/xf/xdpflow XF_BPF_DIR=/xf/bpf XF_SMOKE_OBJ=/xf/vmtest/smoke.bpf.o \
-XF_CORPUS=/xf/corpus XF_ALLOW_SKIP=$allow_skip XF_IN_GUEST=1 \
+XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_IN_GUEST=1 \
 	sh /xf/vmtest/run-tests.sh
 rc=$?
 echo "=== vmtest guest end: $(( $(date +%s) - start ))s in the guest"

@@ -6,7 +6,9 @@
 #   1. smoke: a trivial XDP program loads and runs under BPF_PROG_RUN (if
 #      not, the kernel or the harness is at fault, not xdpflow);
 #   2. load: every program of every $XF_BPF_DIR/*.bpf.o loads and passes
-#      the verifier (bpftool prog loadall; the verifier's log on failure);
+#      the verifier (bpftool prog loadall; the verifier's log on failure),
+#      and the XDP program does so configured with every module on and with
+#      payload sampling (xdp-prog-run), then runs the captures;
 #   3. replay: tests/kernel/diff-engines.sh on a few captures (TCP, UDP,
 #      IPv6, VLAN): --engine xdp through BPF_PROG_RUN equals the offline
 #      engine;
@@ -16,6 +18,8 @@
 # unless XF_ALLOW_SKIP=1.
 #
 # Environment: XF_ROOT (tree holding tests/kernel), XDPFLOW, XF_BPF_DIR,
+# XF_PROG_RUN (tools/bench/xdp-prog-run: loads the program configured with
+# every module and payload sampling, as default-config loading prunes them),
 # XF_SMOKE_OBJ, XF_CORPUS, XF_GUEST_CAPTURES (captures to replay; default:
 # every capture in $XF_CORPUS/MANIFEST.tsv, which in the guest is a few).
 
@@ -85,6 +89,26 @@ for obj in "$XF_BPF_DIR"/*.bpf.o; do
 	load_object "$obj"
 done
 [ $nobj -gt 0 ] || skip "load: no $XF_BPF_DIR/*.bpf.o (the kernel engine is not built)"
+
+echo "--- configured: the XDP program with every metering module and payload sampling on"
+if [ -x "${XF_PROG_RUN:-}" ]; then
+	set --
+	for f in ${XF_GUEST_CAPTURES:-}; do set -- "$@" "$XF_CORPUS/$f"; done
+	for mode in meter payload; do
+		opt=""
+		[ $mode = payload ] && opt=--payload
+		if "$XF_PROG_RUN" --repeat 10 $opt "$@" >"$work/pr.log" 2>&1 &&
+		   grep -q 'run_errors:0$' "$work/pr.log"; then
+			pass "configured $mode: loaded, $(sed -n 's/^xdp_frames_[a-z]*=//p' "$work/pr.log") frames through BPF_PROG_RUN," \
+			     "$(sed -n 's/^xdp_ns_per_pkt_[a-z]*=//p' "$work/pr.log") ns/frame"
+		else
+			fail "configured $mode: xdp-prog-run failed:"
+			tail -n 14 "$work/pr.log" | sed 's/^/    /'
+		fi
+	done
+else
+	skip "configured: ${XF_PROG_RUN:-xdp-prog-run} not built (make xdp-prog-run)"
+fi
 
 echo "--- replay: --engine xdp (BPF_PROG_RUN) against the offline engine"
 if [ ! -x "$XDPFLOW" ]; then

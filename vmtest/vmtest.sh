@@ -98,6 +98,9 @@ build_initramfs() {
 	if [ -x "$XDPFLOW" ]; then
 		put_exe "$XDPFLOW" "$root" /xf/xdpflow
 	fi
+	if [ -x "$BUILD/tools/xdp-prog-run" ]; then
+		put_exe "$BUILD/tools/xdp-prog-run" "$root" /xf/xdp-prog-run
+	fi
 	for obj in "$BUILD"/bpf/*.bpf.o; do
 		[ -f "$obj" ] && put "$obj" "$root" "/xf/bpf/$(basename "$obj")"
 	done
@@ -163,7 +166,7 @@ run_host() {
 	local start=$(date +%s) rc=0
 	echo "vmtest: running the BPF tests on the running kernel $(uname -r)"
 	XF_ROOT=$top XDPFLOW=$XDPFLOW XF_BPF_DIR=$BUILD/bpf XF_SMOKE_OBJ=$VMDIR/smoke.bpf.o \
-	XF_CORPUS=$CORPUS XF_GUEST_CAPTURES="$GUEST_CAPTURES" \
+	XF_CORPUS=$CORPUS XF_GUEST_CAPTURES="$GUEST_CAPTURES" XF_PROG_RUN=$BUILD/tools/xdp-prog-run \
 		sh "$here/run-tests.sh" || rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "vmtest host: PASS in $(( $(date +%s) - start ))s"
