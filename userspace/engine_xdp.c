@@ -9,6 +9,7 @@
  * expiry, sinks) in one epoll set; SIGINT/SIGTERM (run->stop) interrupt it.
  */
 #include <errno.h>
+#include <stdio.h>
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H   /* linux/bpf.h has struct bpf_insn too */
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ static const struct xf_setting xdp_settings[] = {
 	{ "XDP_PAYLOAD_PORTS", XF_ST_STRING, "", "comma-separated ports whose payload is sampled (empty: all)", NULL, 0, 0 },
 	{ "XDP_PAYLOAD_FLOWS", XF_ST_BOOL, "0", "sample every payload packet of flows selected at run time (streams)", NULL, 0, 0 },
 	{ "XDP_PAYLOAD_RATE", XF_ST_INT, "1", "sample 1 payload packet in N (1 = all)", NULL, 1, 1 << 30 },
+	{ "XDP_BENCH_REPEAT", XF_ST_INT, "0",
+	  "benchmark: replay runs each packet N more times (BPF_PROG_RUN repeat) and reports ns/packet; counts are inflated", NULL, 0, 1 << 24 },
 };
 
 static void __attribute__((constructor)) xdp_settings_register(void)
@@ -105,6 +108,25 @@ static int set_payload_ports(struct xf_kern *k)
 		s = *end ? end + 1 : end;
 	}
 	return 0;
+}
+
+/*
+ * Streams: ask the kernel for every payload packet of one flow (or stop).
+ * Needs XDP_PAYLOAD=1 and XDP_PAYLOAD_FLOWS=1; 0, or -1 when the live
+ * kernel engine is not running or the selection table is full.
+ */
+int xf_xdp_select_flow(const struct xf_flow_key *key, int on)
+{
+	struct xf_kern *k = &kern;
+	__u32 one = 1;
+	int fd;
+
+	if (!k->skel || k->replay || !k->skel->rodata->cfg_payload_flows)
+		return -1;
+	fd = bpf_map__fd(k->skel->maps.sample_flows);
+	if (!on)
+		return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -1 : 0;
+	return bpf_map_update_elem(fd, key, &one, BPF_ANY) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- live */
@@ -244,6 +266,32 @@ static int prog_run(int fd, const uint8_t *bytes, uint32_t len)
 	return bpf_prog_test_run_opts(fd, &o);
 }
 
+/* XDP_BENCH_REPEAT: the packet's flow exists after its real run, so the
+ * repeats measure the steady metering path (lookup, lock, meter). */
+static void bench_packet(struct xf_kern *k, int fd, const uint8_t *bytes, uint32_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = bytes, .data_size_in = len,
+		    .repeat = (int)k->bench_repeat);
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return;
+	k->bench_ns += o.duration;
+	k->bench_pkts++;
+	xf_kern_ringbuf_drain(k);
+}
+
+static void bench_report(struct xf_kern *k)
+{
+	if (!k->bench_repeat || !k->bench_pkts)
+		return;
+	pr_info("XDP_BENCH_REPEAT=%llu: %.1f ns/packet over %llu packets (BPF_PROG_RUN average, this CPU)",
+		(unsigned long long)k->bench_repeat, (double)k->bench_ns / (double)k->bench_pkts,
+		(unsigned long long)k->bench_pkts);
+	printf("xdp_bench_ns_per_packet\t%.1f\npackets\t%llu\nrepeat\t%llu\n",
+	       (double)k->bench_ns / (double)k->bench_pkts, (unsigned long long)k->bench_pkts,
+	       (unsigned long long)k->bench_repeat);
+}
+
 /* Active timeout: a dry run makes the packet's key; a flow older than the
  * timeout ends before the packet starts its continuation. */
 static void replay_active_check(struct xf_kern *k, int fd, const struct pcap_pkthdr *h,
@@ -257,25 +305,11 @@ static void replay_active_check(struct xf_kern *k, int fd, const struct pcap_pkt
 	if (prog_run(fd, bytes, h->caplen) == 0 && !(b->replay_out.flags & XF_RO_NO_FLOW)) {
 		fc = xf_ft_lookup(k->ft, &b->replay_out.key, xf_ft_hash(&b->replay_out.key));
 		if (fc && ts >= fc->f.first_ts + k->active_ns) {
-			struct xf_flow_key key = fc->key;
-
 			xf_kern_finalize(k, fc, XF_FS_ACTIVE_END, 1);
 			xf_ft_remove(k->ft, fc);
-			/* mark the continuation once the real run made it */
-			k->continued_key = key;
-			k->continued = 1;
 		}
 	}
 	b->replay_dry = 0;
-}
-
-static void replay_mark_continued(struct xf_kern *k, struct xf_flow_ctx *fc)
-{
-	if (!k->continued || memcmp(&fc->key, &k->continued_key, sizeof(fc->key)))
-		return;
-	k->continued = 0;
-	fc->f.stat |= XF_FS_CONTINUED;
-	bpf_map_update_elem(k->flows_fd, &fc->key, &fc->f, BPF_EXIST | BPF_F_LOCK);
 }
 
 static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h,
@@ -308,6 +342,12 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 				k->run->cur_input, (unsigned long long)k->pkt_no, strerror(errno));
 		return;
 	}
+	if (k->bench_repeat) {
+		struct xf_replay_out keep = *out;
+
+		bench_packet(k, fd, bytes, h->caplen);
+		*out = keep;
+	}
 	xf_kern_pkt_view(&pv, &out->pkt, bytes, h->caplen, ts, k->pkt_no);
 	pv.dir = out->dir;
 	pv.iat = out->iat;
@@ -317,8 +357,6 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 			fc = xf_ft_insert(k->ft, &out->key, xf_ft_hash(&out->key));
 		if (fc) {
 			bpf_map_lookup_elem_flags(k->flows_fd, &fc->key, &fc->f, BPF_F_LOCK);
-			if (out->flags & XF_RO_NEW_FLOW)
-				replay_mark_continued(k, fc);
 			xf_ft_touch(k->ft, fc, k->early_end && (out->flags & XF_RO_TCP_DONE) ?
 				    XF_LIST_CLOSING : XF_LIST_ACTIVE);
 		}
@@ -336,7 +374,7 @@ static int replay_file(struct xf_kern *k, const char *path)
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	pcap_t *pc;
-	int ret;
+	int ret = 0;
 
 	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!pc) {
@@ -391,6 +429,7 @@ static int run_replay(struct xf_kern *k)
 	xf_kern_flush_table(k, k->ft, 1);
 	xf_kern_flush_table(k, k->ovf, 0);
 	xf_kern_counters_read(k);
+	bench_report(k);
 out:
 	xf_kern_collect_fini(k);
 	xf_kern_close(k);
@@ -406,6 +445,7 @@ static int run(struct xf_run *run)
 	k->pkt_mode = run->packet_mode;
 	k->xdp_link_fd = k->tc_link_fd = -1;
 	read_timeouts(k);
+	k->bench_repeat = (uint64_t)xf_cfg_int("XDP_BENCH_REPEAT");
 	if (run->ninputs > 0)
 		return run_replay(k);
 	if (!run->iface) {

@@ -34,6 +34,36 @@ static struct xf_flow_ctx *ctx_get(struct xf_flow_table *ft, const struct xf_flo
 	return fc ? fc : xf_ft_insert(ft, key, h);
 }
 
+/*
+ * The active timeout cuts a flow; the kernel starts the next one with the
+ * next packet.  `cont` remembers the keys cut (with the time) so that next
+ * flow is flagged XF_FS_CONTINUED when it ends.
+ */
+static void continued_mark(struct xf_kern *k, struct xf_flow_ctx *fc, uint64_t reason)
+{
+	uint64_t h = xf_ft_hash(&fc->key);
+	struct xf_flow_ctx *c = xf_ft_lookup(k->cont, &fc->key, h);
+
+	if (c) {
+		if (fc->f.first_ts >= c->f.last_ts)
+			fc->f.stat |= XF_FS_CONTINUED;
+		xf_ft_remove(k->cont, c);
+	}
+	if (reason != XF_FS_ACTIVE_END)
+		return;
+	c = xf_ft_insert(k->cont, &fc->key, h);
+	if (c)
+		c->f.last_ts = fc->f.last_ts;
+}
+
+static void continued_expire(struct xf_kern *k, uint64_t now)
+{
+	struct xf_flow_ctx *c;
+
+	while ((c = xf_ft_oldest(k->cont, XF_LIST_ACTIVE)) && c->f.last_ts + k->idle_ns <= now)
+		xf_ft_remove(k->cont, c);
+}
+
 /* A flow ended: take its final record out of the map, hand it to the
  * collector, forget it.  fc may be a temporary (table full). */
 void xf_kern_finalize(struct xf_kern *k, struct xf_flow_ctx *fc, uint64_t reason, int from_map)
@@ -50,6 +80,7 @@ void xf_kern_finalize(struct xf_kern *k, struct xf_flow_ctx *fc, uint64_t reason
 		}
 	}
 	memset(&fc->f.lock, 0, sizeof(fc->f.lock));
+	continued_mark(k, fc, reason);
 	xf_collector_finalize(fc, reason);
 }
 
@@ -71,6 +102,7 @@ void xf_kern_expire_table(struct xf_kern *k, struct xf_flow_table *ft, uint64_t 
 		finalize_in(k, ft, fc, XF_FS_TCP_END, from_map);
 	while ((fc = xf_ft_oldest(ft, XF_LIST_ACTIVE)) && fc->f.last_ts + k->idle_ns <= now)
 		finalize_in(k, ft, fc, XF_FS_IDLE_END, from_map);
+	continued_expire(k, now);
 }
 
 void xf_kern_flush_table(struct xf_kern *k, struct xf_flow_table *ft, int from_map)
@@ -169,6 +201,10 @@ void xf_kern_overflow_packet(struct xf_kern *k, const struct xf_flow_key *key, u
 	struct xf_flow_ctx *fc = xf_ft_lookup(k->ovf, key, h);
 	int done;
 
+	if (fc && k->active_ns && ts >= fc->f.first_ts + k->active_ns) {
+		finalize_in(k, k->ovf, fc, XF_FS_ACTIVE_END, 0);
+		fc = NULL;
+	}
 	if (!fc) {
 		fc = xf_ft_insert(k->ovf, key, h);
 		if (!fc) {
@@ -247,7 +283,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct xf_kern *k = ctx;
 	const struct xf_ev_hdr *h = data;
 
-	if (size < sizeof(*h))
+	if (size < sizeof(*h) || k->replay)     /* replay: records only drained (bench) */
 		return 0;
 	if (h->type == XF_EV_NEW_FLOW && size >= sizeof(struct xf_ev_flow))
 		on_new_flow(k, data);
@@ -342,16 +378,15 @@ int xf_kern_collect_init(struct xf_kern *k)
 
 	k->ft = xf_ft_new(max);
 	k->ovf = xf_ft_new((size_t)xf_cfg_int("XDP_OVERFLOW_FLOWS"));
-	if (!k->ft || !k->ovf) {
+	k->cont = xf_ft_new(max);
+	if (!k->ft || !k->ovf || !k->cont) {
 		pr_err("kernel engine: out of memory for the flow tables");
 		return -1;
 	}
-	if (!k->replay) {
-		k->rb = ring_buffer__new(bpf_map__fd(k->skel->maps.events), on_event, k, NULL);
-		if (!k->rb) {
-			pr_err("kernel engine: cannot open the ringbuf: %s", strerror(errno));
-			return -1;
-		}
+	k->rb = ring_buffer__new(bpf_map__fd(k->skel->maps.events), on_event, k, NULL);
+	if (!k->rb) {
+		pr_err("kernel engine: cannot open the ringbuf: %s", strerror(errno));
+		return -1;
 	}
 	xf_kern_losses_register(k);
 	return 0;
@@ -366,5 +401,7 @@ void xf_kern_collect_fini(struct xf_kern *k)
 		xf_ft_free(k->ft);
 	if (k->ovf)
 		xf_ft_free(k->ovf);
-	k->ft = k->ovf = NULL;
+	if (k->cont)
+		xf_ft_free(k->cont);
+	k->ft = k->ovf = k->cont = NULL;
 }

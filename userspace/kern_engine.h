@@ -30,6 +30,7 @@ struct xf_kern {
 	struct ring_buffer *rb;
 	struct xf_flow_table *ft;       /* userspace side of kernel flows: module state */
 	struct xf_flow_table *ovf;      /* flows metered here while the map was full */
+	struct xf_flow_table *cont;     /* keys cut by the active timeout (kern_collect.c) */
 	/* attachment */
 	const char *iface;
 	int ifindex;
@@ -48,10 +49,11 @@ struct xf_kern {
 	uint64_t ovf_flows;             /* flows created in the overflow table */
 	uint64_t pkt_no;
 	uint64_t replay_errors;         /* frames BPF_PROG_RUN refused */
-	/* replay: a flow just cut by the active timeout, to flag its continuation */
-	struct xf_flow_key continued_key;
-	int continued;
+	uint64_t bench_repeat, bench_ns, bench_pkts;   /* XDP_BENCH_REPEAT */
 };
+
+/* engine_xdp.c: streams ask for every payload packet of a flow (live only) */
+int  xf_xdp_select_flow(const struct xf_flow_key *key, int on);
 
 /* kern_load.c */
 int  xf_kern_probe(void);                       /* 0, or -2 after saying why */
