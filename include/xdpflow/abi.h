@@ -243,6 +243,8 @@ struct xf_dir {
 	__u32 ip_pkts;                 /* IPv4/IPv6 packets (TTL, IP ID fields valid when > 0) */
 	__u32 tcp_pkts;                /* TCP segments with a header (seq state valid when > 0) */
 	__u32 win_pkts;                /* segments in the window statistics (RST excluded) */
+	__u32 seq_pkts;                /* segments whose payload advanced next_seq (new data) */
+	__u32 ack_pkts;                /* segments with the ACK flag */
 	__u32 pad;
 };
 

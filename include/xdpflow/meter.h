@@ -480,6 +480,7 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 		d->isn = p->seq;
 		d->next_seq = end;
 		d->seq_bytes += len;
+		d->seq_pkts += len > 0;
 		return;
 	}
 	if (peer_zero && len == 1 && (p->seq == nxt || p->seq == nxt - 1)) {
@@ -507,7 +508,10 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 		return;
 	/* next_seq advances by adv; SYN/FIN occupy sequence space, not data */
 	adv = end - nxt;
-	d->seq_bytes += adv > ctl ? adv - ctl : 0;
+	if (adv > ctl) {
+		d->seq_bytes += adv - ctl;
+		d->seq_pkts++;
+	}
 	if (end < nxt)
 		d->tcp_anomaly |= XF_TA_SEQ_WRAP;
 	d->next_seq = end;
@@ -645,6 +649,7 @@ static __always_inline void xf_meter_tcp(struct xf_flow *f, struct xf_dir *d, st
 	xf_tcp_seq(d, o, p);
 	xf_tcp_window(d, p);
 	d->tcp_flags |= p->tcp_flags;
+	d->ack_pkts += !!(p->tcp_flags & XF_TCP_ACK);
 	d->tcp_pkts++;
 }
 

@@ -559,6 +559,9 @@ static void test_tcp_retrans_ooo(void **state)
 	assert_int_equal(t.f.dir[0].seq_faults, 3);
 	/* advance: 100 + 200 (gap included) + 50 */
 	assert_int_equal(t.f.dir[0].seq_bytes, 350);
+	assert_int_equal(t.f.dir[0].seq_pkts, 3);      /* 1001, 1201, 1251 */
+	assert_int_equal(t.f.dir[0].ack_pkts, 6);      /* all but the SYN */
+	assert_int_equal(t.f.dir[0].tcp_pkts, 7);
 	assert_int_equal(t.f.dir[0].next_seq, 1351);
 	assert_int_equal(t.f.dir[0].l7_bytes, 500);
 }
