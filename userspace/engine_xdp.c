@@ -53,7 +53,7 @@ static const struct xf_setting xdp_settings[] = {
 	{ "XDP_PAYLOAD_FLOWS", XF_ST_BOOL, "0", "sample every payload packet of flows selected at run time (streams)", NULL, 0, 0 },
 	{ "XDP_PAYLOAD_RATE", XF_ST_INT, "1", "sample 1 payload packet in N (1 = all)", NULL, 1, 1 << 30 },
 	{ "XDP_BENCH_REPEAT", XF_ST_INT, "0",
-	  "benchmark: replay runs each packet N more times (BPF_PROG_RUN repeat) and reports ns/packet; counts are inflated", NULL, 0, 1 << 24 },
+	  "benchmark: with -r, also run each Ethernet packet N times through a second, live-configured program (BPF_PROG_RUN repeat) and report ns/packet", NULL, 0, 1 << 24 },
 };
 
 static void __attribute__((constructor)) xdp_settings_register(void)
@@ -266,32 +266,6 @@ static int prog_run(int fd, const uint8_t *bytes, uint32_t len)
 	return bpf_prog_test_run_opts(fd, &o);
 }
 
-/* XDP_BENCH_REPEAT: the packet's flow exists after its real run, so the
- * repeats measure the steady metering path (lookup, lock, meter). */
-static void bench_packet(struct xf_kern *k, int fd, const uint8_t *bytes, uint32_t len)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = bytes, .data_size_in = len,
-		    .repeat = (int)k->bench_repeat);
-
-	if (bpf_prog_test_run_opts(fd, &o))
-		return;
-	k->bench_ns += o.duration;
-	k->bench_pkts++;
-	xf_kern_ringbuf_drain(k);
-}
-
-static void bench_report(struct xf_kern *k)
-{
-	if (!k->bench_repeat || !k->bench_pkts)
-		return;
-	pr_info("XDP_BENCH_REPEAT=%llu: %.1f ns/packet over %llu packets (BPF_PROG_RUN average, this CPU)",
-		(unsigned long long)k->bench_repeat, (double)k->bench_ns / (double)k->bench_pkts,
-		(unsigned long long)k->bench_pkts);
-	printf("xdp_bench_ns_per_packet\t%.1f\npackets\t%llu\nrepeat\t%llu\n",
-	       (double)k->bench_ns / (double)k->bench_pkts, (unsigned long long)k->bench_pkts,
-	       (unsigned long long)k->bench_repeat);
-}
-
 /* Active timeout: a dry run makes the packet's key; a flow older than the
  * timeout ends before the packet starts its continuation. */
 static void replay_active_check(struct xf_kern *k, int fd, const struct pcap_pkthdr *h,
@@ -342,12 +316,8 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 				k->run->cur_input, (unsigned long long)k->pkt_no, strerror(errno));
 		return;
 	}
-	if (k->bench_repeat) {
-		struct xf_replay_out keep = *out;
-
-		bench_packet(k, fd, bytes, h->caplen);
-		*out = keep;
-	}
+	if (k->bench)
+		xf_kern_bench_packet(k->bench, bytes, h->caplen, k->run->linktype);
 	xf_kern_pkt_view(&pv, &out->pkt, bytes, h->caplen, ts, k->pkt_no);
 	pv.dir = out->dir;
 	pv.iat = out->iat;
@@ -419,6 +389,8 @@ static int run_replay(struct xf_kern *k)
 	err = -1;
 	if (xf_kern_collect_init(k))
 		goto out;
+	if (xf_cfg_int("XDP_BENCH_REPEAT") && xf_kern_bench_open(k))
+		goto out;
 	err = 0;
 	for (i = 0; i < k->run->ninputs && !k->run->stop; i++) {
 		if (replay_file(k, k->run->inputs[i])) {
@@ -429,8 +401,8 @@ static int run_replay(struct xf_kern *k)
 	xf_kern_flush_table(k, k->ft, 1);
 	xf_kern_flush_table(k, k->ovf, 0);
 	xf_kern_counters_read(k);
-	bench_report(k);
 out:
+	xf_kern_bench_close(k);
 	xf_kern_collect_fini(k);
 	xf_kern_close(k);
 	return err;
@@ -445,7 +417,6 @@ static int run(struct xf_run *run)
 	k->pkt_mode = run->packet_mode;
 	k->xdp_link_fd = k->tc_link_fd = -1;
 	read_timeouts(k);
-	k->bench_repeat = (uint64_t)xf_cfg_int("XDP_BENCH_REPEAT");
 	if (run->ninputs > 0)
 		return run_replay(k);
 	if (!run->iface) {

@@ -283,7 +283,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct xf_kern *k = ctx;
 	const struct xf_ev_hdr *h = data;
 
-	if (size < sizeof(*h) || k->replay)     /* replay: records only drained (bench) */
+	if (size < sizeof(*h) || k->bench_only)     /* benchmark: records only drained */
 		return 0;
 	if (h->type == XF_EV_NEW_FLOW && size >= sizeof(struct xf_ev_flow))
 		on_new_flow(k, data);

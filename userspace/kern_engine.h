@@ -17,6 +17,7 @@
 #include "run.h"
 
 struct xdpflow;                 /* the skeleton, $(BUILD)/bpf/xdpflow.skel.h */
+struct xf_kern_bench;
 
 struct xf_kern {
 	struct xdpflow *skel;
@@ -24,6 +25,7 @@ struct xf_kern {
 	struct xf_cfg cfg;
 	int replay;                     /* loaded for BPF_PROG_RUN replay */
 	int pkt_mode;
+	int bench_only;                 /* loaded to be timed, never attached */
 	const char *pin;                /* --pin PATH or NULL */
 	int flows_fd;
 	int ncpus;
@@ -49,11 +51,16 @@ struct xf_kern {
 	uint64_t ovf_flows;             /* flows created in the overflow table */
 	uint64_t pkt_no;
 	uint64_t replay_errors;         /* frames BPF_PROG_RUN refused */
-	uint64_t bench_repeat, bench_ns, bench_pkts;   /* XDP_BENCH_REPEAT */
+	struct xf_kern_bench *bench;    /* XDP_BENCH_REPEAT (engine_xdp_bench.c) */
 };
 
 /* engine_xdp.c: streams ask for every payload packet of a flow (live only) */
 int  xf_xdp_select_flow(const struct xf_flow_key *key, int on);
+
+/* engine_xdp_bench.c */
+int  xf_kern_bench_open(struct xf_kern *k);     /* 0 or -1 (reported) */
+void xf_kern_bench_packet(struct xf_kern_bench *b, const uint8_t *bytes, uint32_t len, int linktype);
+void xf_kern_bench_close(struct xf_kern *k);    /* prints the figure */
 
 /* kern_load.c */
 int  xf_kern_probe(void);                       /* 0, or -2 after saying why */

@@ -186,9 +186,8 @@ static int set_sizes(struct xf_kern *k)
 static void set_rodata(struct xf_kern *k)
 {
 	struct xdpflow *s = k->skel;
-	/* replay hands every packet's bytes to the collector itself; payload
-	 * records there only serve XDP_BENCH_REPEAT's "sampling on" figure */
-	int payload = xf_cfg_bool("XDP_PAYLOAD") && (!k->replay || k->bench_repeat);
+	/* replay hands every packet's bytes to the collector itself */
+	int payload = !k->replay && xf_cfg_bool("XDP_PAYLOAD");
 	uint32_t snap = (uint32_t)xf_cfg_int("XDP_SNAP_LEN");
 
 	xf_kern_cfg_from_settings(&k->cfg);
