@@ -134,19 +134,22 @@ count_view() {
 		LC_ALL=C sort >"$2"
 }
 
-# Wait until our programs show on the interface (or xdpflow died).
+# Wait until our programs are attached (or xdpflow died).  xdpflow runs
+# with --direction both (the default), attaching XDP first and TC egress
+# right after; a tcx link does not show in `tc filter show`, so the XDP
+# program's appearance plus a short pause is the sign.
 wait_attached() {
-	local dir=$1 i
+	local i
 	for i in $(seq 1 100); do
 		kill -0 "$xf_pid" 2>/dev/null || return 1
 		if [ "$ENGINE" = pcap ]; then
 			sleep 1   # libpcap gives no outside sign of readiness
 			return 0
 		fi
-		case $dir in
-		egress) in_ns tc filter show dev "$INNER" egress 2>/dev/null | grep -q bpf && return 0 ;;
-		*) in_ns ip link show dev "$INNER" | grep -q 'prog/xdp' && return 0 ;;
-		esac
+		if in_ns ip link show dev "$INNER" | grep -q 'prog/xdp'; then
+			sleep 0.3
+			return 0
+		fi
 		sleep 0.1
 	done
 	return 1
@@ -164,8 +167,10 @@ check_detached() {
 	return 0
 }
 
-# live_one CAPTURE DIRECTION: DIRECTION ingress replays into the outer end,
-# egress replays out of the inner end from inside the namespace.
+# live_one CAPTURE DIRECTION: DIRECTION ingress replays into the outer end
+# (XDP sees it), egress replays out of the inner end from inside the
+# namespace (TC egress sees it).  xdpflow runs with --direction both either
+# way, so the program that should see nothing must add nothing.
 live_one() {
 	local rel=$1 dir=$2 cap=$XF_CORPUS/$1 name tag d reason npk sent rc
 	name="$rel ($dir)"
@@ -182,11 +187,14 @@ live_one() {
 		return
 	fi
 	local engine_opt="--engine $ENGINE"
-	[ "$ENGINE" = xdp ] && engine_opt="$engine_opt --direction $dir"
+	[ "$ENGINE" = xdp ] && engine_opt="$engine_opt --direction both"
 	# shellcheck disable=SC2086
-	in_ns "$XDPFLOW" -i "$INNER" $engine_opt $COMMON_OPTS -w "$d/live" >"$d/live.log" 2>&1 &
+	# A background job of a script starts with SIGINT ignored; give
+	# xdpflow the default disposition, as an operator's shell would.
+	env --default-signal=INT ip netns exec "$NS" \
+		"$XDPFLOW" -i "$INNER" $engine_opt $COMMON_OPTS -w "$d/live" >"$d/live.log" 2>&1 &
 	xf_pid=$!
-	if ! wait_attached "$dir"; then
+	if ! wait_attached; then
 		fail "$name: xdpflow did not attach within 10 s; it said:"
 		tail -n 5 "$d/live.log" | sed 's/^/    /'
 		return
