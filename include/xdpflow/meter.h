@@ -556,8 +556,11 @@ static __always_inline __u8 xf_tcp_open(struct xf_flow *f, const struct xf_dir *
 	}
 	switch (st) {
 	case XF_TCP_NEW:
+		if (syn && !ack)
+			return XF_TCP_SYN_SENT;
+		f->tcp_state_anom |= XF_TS_NO_SYN;     /* the opening SYN was missed */
 		if (syn)
-			return ack ? XF_TCP_SYN_RCVD : XF_TCP_SYN_SENT;
+			return XF_TCP_SYN_RCVD;
 		f->tcp_state_anom |= XF_TS_NO_SYN;
 		return XF_TCP_ESTABLISHED;
 	case XF_TCP_SYN_SENT:

@@ -710,6 +710,16 @@ static void test_tcp_mid_stream(void **state)
 	feed(&t, &p, S(1) + 5);
 	assert_int_equal(t.f.dir[1].isn, 99);
 	assert_int_equal(t.f.dir[1].retrans + t.f.dir[1].ooo, 0);
+
+	/* the capture starts at the SYN-ACK: its sender is A, SYN missed */
+	tflow_start(&t, XF_BL_L7);
+	p = tcp_pkt(0, XF_TCP_SYN | XF_TCP_ACK, 5000, 1001, 0, 65160);
+	feed(&t, &p, S(1));
+	assert_int_equal(t.f.tcp_state, XF_TCP_SYN_RCVD);
+	assert_true(t.f.tcp_state_anom & XF_TS_NO_SYN);
+	p = tcp_pkt(1, XF_TCP_ACK, 1001, 5001, 0, 502);
+	feed(&t, &p, S(1) + 5);
+	assert_int_equal(t.f.tcp_state, XF_TCP_ESTABLISHED);
 }
 
 static void test_tcp_syn_retry_simopen(void **state)
