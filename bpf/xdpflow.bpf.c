@@ -390,7 +390,7 @@ static __always_inline void replay_record(const struct xf_ctx *x, const struct x
 static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 				   __u32 wire_len, __u32 cap_len)
 {
-	struct xf_flow_key k = {};
+	struct xf_flow_key k;   /* xf_flow_key_make zeroes it; no-flow paths below */
 	struct xf_pkt p;
 	__u32 slot = cfg_replay && replay_dry, linktype = XF_DLT_EN10MB;
 	int frag_nohead;
@@ -424,6 +424,7 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 				 XF_KC_RB_OVERFLOW);
 	}
 	if (x->flags & XF_RO_NO_FLOW) {
+		__builtin_memset(&k, 0, sizeof(k));
 		count(x, XF_KC_NO_FLOW, 1);
 		if (cfg_pkt_mode)
 			send_pkt(x, &k, &p, XF_EVP_NO_FLOW | XF_EVP_PKT_MODE, XF_KC_RB_PKT);
