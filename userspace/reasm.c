@@ -498,8 +498,8 @@ void xf_reasm_flush(struct xf_reasm *r)
 	/* bytes the stream must have had but the capture never showed */
 	if (r->fin_seen)
 		end = r->fin_off;
-	else if (r->acked)
-		end = r->acked_off;
+	else if (r->acked && r->acked_off > r->next_off + 1)
+		end = r->acked_off;     /* one past: only an unseen FIN, no gap */
 	else
 		end = r->next_off;
 	if (end > r->next_off) {

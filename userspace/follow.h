@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * follow.h - the packets of one flow, read from a pcap (parsed and keyed
+ * with the shared parser and flow key) or from a packets file (-s output),
+ * for `xdpflow follow`, transcripts and `xdpflow split`.
+ */
+#ifndef XF_FOLLOW_H
+#define XF_FOLLOW_H
+
+#include <stdint.h>
+#include <xdpflow/abi.h>
+
+/* Which flow: a flowInd, or a 5-tuple (either direction). */
+struct xf_fsel {
+	uint64_t flow_ind;              /* 0: use the tuple */
+	uint8_t  addr[2][XF_ADDR_LEN];
+	uint16_t port[2];
+	uint8_t  ip_ver;
+	uint8_t  l4_proto;              /* 0: any */
+};
+
+struct xf_fpkt {
+	uint64_t pkt_no;
+	uint64_t ts;                    /* ns */
+	int      dir;                   /* 0 = A, 1 = B */
+	uint32_t seq, ack;
+	uint8_t  tcp_flags;
+	uint32_t wire_len;
+	uint32_t l7_len;                /* payload length per headers */
+	uint32_t plen;                  /* payload bytes captured (<= l7_len) */
+	uint8_t *payload;
+	uint32_t caplen;                /* keep_frames: the frame */
+	uint8_t *frame;
+};
+
+struct xf_fflow {
+	uint64_t flow_ind;
+	uint8_t  ip_ver, l4_proto;
+	uint8_t  addr[2][XF_ADDR_LEN];  /* [0] = A */
+	uint16_t port[2];
+	int      linktype;
+	uint64_t first_ts;
+	size_t   npkts, cap;
+	struct xf_fpkt *pkts;
+};
+
+/* "42" or "10.0.0.1:40000-10.0.0.2:80[/tcp]" ("[2001:db8::1]:40000-..."). */
+int  xf_fsel_parse(const char *s, struct xf_fsel *sel);
+/* Read the flow's packets from SOURCE (pcap/pcapng, or a packets file).
+ * keep_frames: also keep each frame (pcap sources only).  0, or -1 after
+ * one line naming the source and the problem. */
+int  xf_follow_load(const char *source, const struct xf_fsel *sel, int keep_frames,
+		    struct xf_fflow *out);
+void xf_fflow_free(struct xf_fflow *fl);
+/* "10.0.0.1" / "2001:db8::1" (RFC 5952) */
+void xf_fflow_addr_str(const struct xf_fflow *fl, int side, char *buf, size_t n);
+
+#endif
