@@ -38,6 +38,8 @@ static const struct xf_setting xdp_settings[] = {
 	  "XDP attach mode: native (driver; falls back to generic with a warning) or generic", "native|generic", 0, 0 },
 	{ "XDP_DIRECTION", XF_ST_ENUM, "both",
 	  "traffic the kernel engine meters: ingress (XDP), egress (TC) or both", "ingress|egress|both", 0, 0 },
+	{ "XDP_TC_ATTACH", XF_ST_ENUM, "auto",
+	  "egress attachment: tcx link (kernel >= 6.6), clsact filter, or auto (tcx, else clsact)", "auto|tcx|clsact", 0, 0 },
 	{ "XDP_PIN_PATH", XF_ST_STRING, "",
 	  "bpffs directory to pin maps and links in, so a restarted collector carries on (empty = no pinning)", NULL, 0, 0 },
 	{ "XDP_FLOW_MAP_SIZE", XF_ST_INT, "65536",

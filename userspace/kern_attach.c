@@ -165,9 +165,18 @@ static int attach_clsact(struct xf_kern *k)
 
 static int attach_tc(struct xf_kern *k)
 {
-	int fd = bpf_link_create(bpf_program__fd(k->skel->progs.xdpflow_tc), k->ifindex,
-				 BPF_TCX_EGRESS, NULL);
+	const char *how = xf_cfg_str("XDP_TC_ATTACH");
+	int fd;
 
+	if (!strcmp(how, "clsact"))
+		return attach_clsact(k);
+	fd = bpf_link_create(bpf_program__fd(k->skel->progs.xdpflow_tc), k->ifindex,
+			     BPF_TCX_EGRESS, NULL);
+	if (fd < 0 && !strcmp(how, "tcx")) {
+		pr_err("-i %s: cannot attach the egress tcx link: %s (XDP_TC_ATTACH=clsact for older kernels)",
+		       k->iface, strerror(-fd));
+		return -1;
+	}
 	if (fd >= 0) {
 		k->tc_link_fd = fd;
 		pr_info("-i %s: TC egress attached (tcx link)", k->iface);
@@ -255,8 +264,11 @@ void xf_kern_detach(struct xf_kern *k)
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XF_TC_HANDLE, .priority = XF_TC_PRIO);
 
 		bpf_tc_detach(&hook, &opts);
-		if (k->tc_hook_created)
+		if (k->tc_hook_created) {
+			/* both points: removes the clsact qdisc we created */
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 			bpf_tc_hook_destroy(&hook);
+		}
 		k->tc_clsact = 0;
 	}
 }
