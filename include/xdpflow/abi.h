@@ -245,7 +245,7 @@ struct xf_dir {
 	__u32 win_pkts;                /* segments in the window statistics (RST excluded) */
 	__u32 seq_pkts;                /* segments whose payload advanced next_seq (new data) */
 	__u32 ack_pkts;                /* segments with the ACK flag */
-	__u32 pad;
+	__u32 seq_flags;               /* meter-private sequence state (XF_SQ_* in meter.h) */
 };
 
 /* Per-flow record: the BPF flow map value and the userspace flow. */

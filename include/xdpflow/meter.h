@@ -47,6 +47,9 @@
 #define XF_METER_UNROLL
 #endif
 
+/* xf_dir.seq_flags: the meter's memory between segments */
+#define XF_SQ_LAST_KEEPALIVE 0x1       /* the direction's last segment was a keep-alive */
+
 #define XF_TCP_FIN 0x01
 #define XF_TCP_SYN 0x02
 #define XF_TCP_RST 0x04
@@ -476,6 +479,7 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 
 	if (fl & XF_TCP_RST)
 		return;
+	d->seq_flags &= ~XF_SQ_LAST_KEEPALIVE;
 	if (d->tcp_pkts == 0) {
 		d->isn = p->seq;
 		d->next_seq = end;
@@ -488,6 +492,7 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 		d->tcp_anomaly |= XF_TA_ZWIN_PROBE;
 	} else if (len <= 1 && !ctl && p->seq == nxt - 1) {
 		d->tcp_anomaly |= XF_TA_KEEPALIVE;
+		d->seq_flags |= XF_SQ_LAST_KEEPALIVE;
 		return;
 	}
 	if (xf_seq_lt(nxt, p->seq)) {
@@ -517,8 +522,15 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 	d->next_seq = end;
 }
 
-/* ACK faults and duplicate ACKs; last_ack is the previous ACK number sent */
-static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_pkt *p)
+/*
+ * ACK faults and duplicate ACKs; last_ack is the previous ACK number sent.
+ * A duplicate ACK (as Wireshark defines it): no payload, no SYN/FIN/RST, the
+ * same ACK number and the same non-zero window as the previous segment, and
+ * no new data sent since (seq == next_seq).  Zero-window ACKs and the ACK
+ * answering a keep-alive are not dups.
+ */
+static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_dir *o,
+				       const struct xf_pkt *p)
 {
 	__u8 fl = p->tcp_flags;
 
@@ -528,9 +540,9 @@ static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_pkt *p)
 		if (xf_seq_lt(p->ack, d->last_ack)) {
 			d->ack_faults++;
 			d->tcp_anomaly |= XF_TA_ACK_BACK;
-		} else if (p->ack == d->last_ack && p->l7_len == 0 &&
+		} else if (p->ack == d->last_ack && p->l7_len == 0 && p->tcp_win &&
 			   !(fl & (XF_TCP_SYN | XF_TCP_FIN)) && p->tcp_win == d->win_last &&
-			   p->seq == d->next_seq) {
+			   p->seq == d->next_seq && !(o->seq_flags & XF_SQ_LAST_KEEPALIVE)) {
 			d->dup_acks++;
 			d->tcp_anomaly |= XF_TA_DUP_ACK;
 		}
@@ -648,7 +660,7 @@ static __always_inline void xf_meter_tcp(struct xf_flow *f, struct xf_dir *d, st
 		xf_tcp_state(f, d, o, p, dir);
 	d->tcp_anomaly |= xf_tcp_flag_anomaly(p->tcp_flags);
 	xf_tcp_opts(d, p);
-	xf_tcp_ack(d, p);
+	xf_tcp_ack(d, o, p);
 	xf_tcp_seq(d, o, p);
 	xf_tcp_window(d, p);
 	d->tcp_flags |= p->tcp_flags;

@@ -603,6 +603,34 @@ static void test_tcp_keepalive_zero_window(void **state)
 	assert_int_equal(t.f.dir[1].win_min, 0);
 }
 
+static void test_tcp_keepalive_ack_not_dup(void **state)
+{
+	struct tflow t;
+	struct xf_pkt p;
+
+	tflow_start(&t, XF_BL_L7);
+	handshake(&t);
+	p = tcp_pkt(0, XF_TCP_ACK, 5001, 1001, 0, 509);       /* B: window update */
+	feed(&t, &p, S(2));
+	p = tcp_pkt(1, XF_TCP_ACK, 1000, 5001, 0, 502);       /* A: keep-alive */
+	feed(&t, &p, S(60));
+	p = tcp_pkt(0, XF_TCP_ACK, 5001, 1001, 0, 509);       /* B: keep-alive ACK */
+	feed(&t, &p, S(60) + 1);
+	assert_true(t.f.dir[0].tcp_anomaly & XF_TA_KEEPALIVE);
+	assert_int_equal(t.f.dir[1].dup_acks, 0);
+	p = tcp_pkt(1, XF_TCP_ACK, 1001, 5001, 10, 502);      /* A: data again */
+	feed(&t, &p, S(61));
+	p = tcp_pkt(0, XF_TCP_ACK, 5001, 1001, 0, 509);       /* B: a real dup ACK */
+	feed(&t, &p, S(61) + 1);
+	assert_int_equal(t.f.dir[1].dup_acks, 1);
+	/* a zero-window ACK repeated is not a duplicate ACK */
+	p = tcp_pkt(0, XF_TCP_ACK, 5001, 1011, 0, 0);
+	feed(&t, &p, S(62));
+	feed(&t, &p, S(62) + 1);
+	assert_int_equal(t.f.dir[1].dup_acks, 1);
+	assert_int_equal(t.f.dir[1].zero_win, 2);
+}
+
 static void test_tcp_seq_wrap(void **state)
 {
 	struct tflow t;
@@ -791,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_reset_and_scan),
 		cmocka_unit_test(test_tcp_retrans_ooo),
 		cmocka_unit_test(test_tcp_keepalive_zero_window),
+		cmocka_unit_test(test_tcp_keepalive_ack_not_dup),
 		cmocka_unit_test(test_tcp_seq_wrap),
 		cmocka_unit_test(test_tcp_dup_ack_ack_fault),
 		cmocka_unit_test(test_tcp_flag_anomalies),
