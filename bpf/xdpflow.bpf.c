@@ -36,6 +36,7 @@ const volatile __u32 cfg_payload_flows = 0; /* ... or the flows in sample_flows 
 const volatile __u32 cfg_sample_rate = 1;   /* 1 payload packet in N */
 const volatile __u32 cfg_flow_events = 1;   /* new-flow records */
 const volatile __u64 cfg_frag_timeout = 30000000000ULL; /* ns */
+const volatile __u64 cfg_wakeup_bytes = 0;  /* wake the collector past this much unread data */
 
 /* ---- runtime state shared with the collector (mmapped .bss) ---- */
 __u64 wall_offset_ns = 0;       /* CLOCK_REALTIME - CLOCK_MONOTONIC, kept fresh by the collector */
@@ -206,6 +207,18 @@ static __always_inline int frag_ports(struct xf_ctx *x, struct xf_pkt *p)
 	return 0;
 }
 
+/*
+ * Waking the collector for every record costs an irq_work per packet at high
+ * rates; it is woken once enough data waits, and its timer drains the rest.
+ */
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (!cfg_wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void send_new_flow(struct xf_ctx *x, const struct xf_flow_key *k)
 {
 	struct xf_ev_flow *e;
@@ -226,7 +239,7 @@ static __always_inline void send_new_flow(struct xf_ctx *x, const struct xf_flow
 	e->ts = x->ts;
 	e->key = *k;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 /*
@@ -369,7 +382,7 @@ static __always_inline void send_pkt(struct xf_ctx *x, const struct xf_flow_key 
 	e->key = *k;
 	e->egress = x->egress;
 	e->pkt = *p;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 static __always_inline void replay_record(const struct xf_ctx *x, const struct xf_flow_key *k,

@@ -71,12 +71,15 @@ void xf_kern_finalize(struct xf_kern *k, struct xf_flow_ctx *fc, uint64_t reason
 	struct xf_flow v;
 
 	if (from_map) {
-		if (!bpf_map_lookup_and_delete_elem_flags(k->flows_fd, &fc->key, &v, BPF_F_LOCK))
+		if (!bpf_map_lookup_and_delete_elem_flags(k->flows_fd, &fc->key, &v, BPF_F_LOCK)) {
 			fc->f = v;
-		else if (bpf_map_lookup_elem_flags(k->flows_fd, &fc->key, &v, BPF_F_LOCK) == 0) {
+		} else if (bpf_map_lookup_elem_flags(k->flows_fd, &fc->key, &v, BPF_F_LOCK) == 0) {
 			/* kernels without lookup-and-delete on hash maps */
 			fc->f = v;
 			bpf_map_delete_elem(k->flows_fd, &fc->key);
+		} else if (!fc->f.dir[0].pkts && !fc->f.dir[1].pkts) {
+			/* a late new-flow record of a flow already ended: nothing to report */
+			return;
 		}
 	}
 	memset(&fc->f.lock, 0, sizeof(fc->f.lock));

@@ -202,6 +202,8 @@ static void set_rodata(struct xf_kern *k)
 	s->rodata->cfg_sample_rate = (uint32_t)xf_cfg_int("XDP_PAYLOAD_RATE");
 	s->rodata->cfg_flow_events = !k->replay;
 	s->rodata->cfg_frag_timeout = (uint64_t)(xf_cfg_double("FRAG_TIMEOUT") * 1e9);
+	/* live: wake the collector at 1/16 of the ringbuf, the timer drains the rest */
+	s->rodata->cfg_wakeup_bytes = k->replay ? 0 : (uint64_t)xf_cfg_int("XDP_RINGBUF_SIZE") / 16;
 }
 
 static int load_error(struct xf_kern *k, int err)
