@@ -31,10 +31,11 @@ static unsigned log_next;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	char *s, *nl;
+	char *line, *s, *nl;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	/* the verifier's whole log can arrive as one message */
+	if (vasprintf(&line, fmt, ap) < 0)
+		return 0;
 	for (s = line; *s; s = nl + 1) {
 		nl = strchr(s, '\n');
 		if (nl)
@@ -48,6 +49,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		if (!nl)
 			break;
 	}
+	free(line);
 	return 0;
 }
 
@@ -206,9 +208,20 @@ static void set_rodata(struct xf_kern *k)
 	s->rodata->cfg_wakeup_bytes = k->replay ? 0 : (uint64_t)xf_cfg_int("XDP_RINGBUF_SIZE") / 16;
 }
 
+/* Did libbpf pass us a verifier log (the verifier said no, with -EACCES)? */
+static int verifier_log_seen(void)
+{
+	unsigned i = log_next > LOG_KEEP ? log_next - LOG_KEEP : 0;
+
+	for (; i < log_next; i++)
+		if (strstr(log_lines[i % LOG_KEEP], "END PROG LOAD LOG"))
+			return 1;
+	return 0;
+}
+
 static int load_error(struct xf_kern *k, int err)
 {
-	if (err == -EPERM || err == -EACCES) {
+	if (err == -EPERM || (err == -EACCES && !verifier_log_seen())) {
 		pr_warn("kernel engine: not permitted to load the BPF programs (%s): run as root or with CAP_BPF and CAP_NET_ADMIN",
 			strerror(-err));
 		return -2;
@@ -218,8 +231,11 @@ static int load_error(struct xf_kern *k, int err)
 		       strerror(-err));
 		return -1;
 	}
-	pr_err("kernel engine: the kernel rejected the BPF programs (%s); the verifier's last lines:",
-	       strerror(-err));
+	if (err == -EACCES)
+		pr_err("kernel engine: the verifier rejected the BPF programs; its last lines:");
+	else
+		pr_err("kernel engine: the kernel rejected the BPF programs (%s); libbpf's last lines:",
+		       strerror(-err));
 	print_log_tail(16);
 	return -1;
 }
