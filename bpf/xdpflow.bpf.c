@@ -495,5 +495,8 @@ int xdpflow_tc(struct __sk_buff *skb)
 		data_end = (void *)(long)skb->data_end;
 	}
 	handle(&x, data, data_end, len, len);
+	/* before segmentation: one packet of the super-packet's length */
+	if (skb->gso_segs > 1 && x.cnt)
+		x.cnt->c[XF_KC_TC_GSO]++;
 	return TC_ACT_UNSPEC;
 }

@@ -345,7 +345,7 @@ void xf_kern_counters_read(struct xf_kern *k)
 void xf_kern_losses_register(struct xf_kern *k)
 {
 	static struct xf_loss_counter lc[] = {
-		{ "kernel flow map full (flows metered in userspace, flagged)", NULL, NULL },
+		{ "kernel flow map full: packets metered in userspace (flows flagged mapFull)", NULL, NULL },
 		{ "kernel fragment map insert failed", NULL, NULL },
 		{ "kernel ringbuf full: new-flow records", NULL, NULL },
 		{ "kernel ringbuf full: packet records (-s)", NULL, NULL },
@@ -353,12 +353,14 @@ void xf_kern_losses_register(struct xf_kern *k)
 		{ "kernel ringbuf full: overflow packets (not metered)", NULL, NULL },
 		{ "kernel payload copy failed", NULL, NULL },
 		{ "kernel TC could not linearize headers", NULL, NULL },
+		{ "kernel TC egress GSO packets counted once (not per segment)", NULL, NULL },
 		{ "userspace overflow table full (packets not metered)", NULL, NULL },
 		{ "replay: frames BPF_PROG_RUN refused (not metered)", NULL, NULL },
 	};
 	static const int idx[] = {
 		XF_KC_MAP_FULL, XF_KC_FRAG_MAP_FULL, XF_KC_RB_NEW_FLOW, XF_KC_RB_PKT,
 		XF_KC_RB_PAYLOAD, XF_KC_RB_OVERFLOW, XF_KC_LOAD_BYTES, XF_KC_PULL_FAIL,
+		XF_KC_TC_GSO,
 	};
 	static int done;
 	size_t i;

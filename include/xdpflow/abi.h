@@ -434,6 +434,7 @@ enum xf_kcounter {
 	XF_KC_RB_OVERFLOW,      /* ringbuf reserve failed: overflow packet (map full) — lost */
 	XF_KC_LOAD_BYTES,       /* copying payload into a record failed */
 	XF_KC_PULL_FAIL,        /* TC: could not make the headers linear */
+	XF_KC_TC_GSO,           /* TC egress: GSO packet counted once for its segments */
 	XF_KC__COUNT
 };
 
