@@ -107,7 +107,7 @@ static void reassemble(const struct xf_fflow *fl, struct fevents *fe,
 			xf_reasm_tcp(&r[pk->dir], pk->seq, pk->tcp_flags, pk->payload, pk->plen,
 				     pk->ts, pk->pkt_no);
 			if (pk->plen < pk->l7_len && !(pk->tcp_flags & XF_RS_TCP_RST))
-				xf_reasm_ack(&r[pk->dir], pk->seq + pk->l7_len);
+				xf_reasm_seen(&r[pk->dir], pk->seq + !!(pk->tcp_flags & XF_RS_TCP_SYN) + pk->l7_len);
 			if (pk->tcp_flags & XF_RS_TCP_ACK)
 				xf_reasm_ack(&r[!pk->dir], pk->ack);
 		} else {

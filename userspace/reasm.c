@@ -474,6 +474,17 @@ void xf_reasm_ack(struct xf_reasm *r, uint32_t ack)
 	}
 }
 
+void xf_reasm_seen(struct xf_reasm *r, uint32_t seq_end)
+{
+	int32_t rel;
+
+	if (!r->started || r->datagram)
+		return;
+	rel = (int32_t)(seq_end - r->next_seq);
+	if (rel > 0 && r->next_off + rel > r->seen_off)
+		r->seen_off = r->next_off + rel;
+}
+
 void xf_reasm_dgram(struct xf_reasm *r, const uint8_t *data, uint32_t len,
 		    uint64_t ts, uint64_t pkt_no)
 {
@@ -502,6 +513,8 @@ void xf_reasm_flush(struct xf_reasm *r)
 		end = r->acked_off;     /* one past: only an unseen FIN, no gap */
 	else
 		end = r->next_off;
+	if (!r->fin_seen && r->seen_off > end)
+		end = r->seen_off;
 	if (end > r->next_off) {
 		skip_gap(r, end, 0, 0);
 		check_fin(r, 0, 0);

@@ -128,6 +128,7 @@ struct xf_reasm {
 	int      closed;            /* FIN delivered or RST: later bytes are after_fin */
 	uint64_t acked_off;         /* highest offset the peer acknowledged */
 	int      acked;
+	uint64_t seen_off;          /* end of the furthest segment, captured or not */
 	struct xf_rs_chunk *ooo;    /* buffered, sorted, non-overlapping */
 	uint64_t buffered;          /* bytes in ooo */
 	uint8_t *hist;              /* ring of the last cfg.history delivered bytes */
@@ -141,6 +142,9 @@ void xf_reasm_tcp(struct xf_reasm *r, uint32_t seq, uint8_t flags,
 		  const uint8_t *data, uint32_t len, uint64_t ts, uint64_t pkt_no);
 /* The other direction acknowledged `ack` (lets flush report a trailing gap). */
 void xf_reasm_ack(struct xf_reasm *r, uint32_t ack);
+/* The stream reaches at least seq_end (a segment cut by the snap length:
+ * its uncaptured bytes become a gap at flush). */
+void xf_reasm_seen(struct xf_reasm *r, uint32_t seq_end);
 /* A datagram (UDP/SCTP chunk payload): appended as the next bytes. */
 void xf_reasm_dgram(struct xf_reasm *r, const uint8_t *data, uint32_t len,
 		    uint64_t ts, uint64_t pkt_no);

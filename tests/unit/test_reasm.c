@@ -407,6 +407,36 @@ static void three_way_overlap_splits(void **state)
 	fx_done(&f);
 }
 
+static void snapped_segment_is_a_gap(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, XF_RS_FIRST, 0, NULL);
+	seg(&f, 100, SYN, NULL);
+	seg(&f, 101, 0, "abc");          /* headers said 8 bytes; 3 captured */
+	xf_reasm_seen(&f.r, 109);
+	xf_reasm_flush(&f.r);
+	expect_stream(&f, "abc");
+	assert_int_equal(f.s.gaps, 1);
+	assert_int_equal(f.s.gap_off[0], 3);
+	assert_int_equal(f.s.gap_len[0], 5);
+	fx_done(&f);
+}
+
+static void unseen_fin_is_no_gap(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, XF_RS_FIRST, 0, NULL);
+	seg(&f, 100, SYN, NULL);
+	seg(&f, 101, 0, "abc");
+	xf_reasm_ack(&f.r, 105);         /* acks the FIN the capture missed */
+	xf_reasm_flush(&f.r);
+	expect_stream(&f, "abc");
+	assert_int_equal(f.s.gaps, 0);
+	fx_done(&f);
+}
+
 static void per_flow_cap(void **state)
 {
 	struct fx f;
@@ -495,6 +525,8 @@ int main(void)
 		cmocka_unit_test(overlap_policies),
 		cmocka_unit_test(overlap_with_delivered_counted),
 		cmocka_unit_test(three_way_overlap_splits),
+		cmocka_unit_test(snapped_segment_is_a_gap),
+		cmocka_unit_test(unseen_fin_is_no_gap),
 		cmocka_unit_test(per_flow_cap),
 		cmocka_unit_test(global_cap),
 		cmocka_unit_test(datagrams_in_order),

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_payload_dumper.c - the payloadDumper module driven through its hooks
+ * with hand-made packet views: files, names, gaps, limits and pldStat.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "config.h"
+#include "module.h"
+#include "reasm.h"
+
+static char folder[256];
+
+struct tflow {
+	struct xf_flow_ctx fc;
+	uint64_t pkt_no;
+};
+
+static void tflow_init(struct tflow *t, uint64_t ind)
+{
+	memset(t, 0, sizeof(*t));
+	t->fc.f.index = ind;
+	t->fc.f.first_ts = 1700000000123456000ULL;
+	t->fc.key.ip_ver = 4;
+	t->fc.key.l4_proto = 6;
+	memcpy(t->fc.key.addr[0], "\x0a\x00\x00\x01", 4);
+	memcpy(t->fc.key.addr[1], "\x0a\x00\x00\x02", 4);
+	t->fc.key.port[0] = 40000;
+	t->fc.key.port[1] = 80;
+	t->fc.f.a_side = 0;
+}
+
+static void tpkt(struct xf_module *m, struct tflow *t, int dir, uint32_t seq, uint8_t flags,
+		 const char *data)
+{
+	struct xf_pkt p = { .l4_proto = 6, .ip_ver = 4, .seq = seq, .tcp_flags = flags | XF_RS_TCP_ACK,
+			    .status = XF_PS_HAS_L4 | XF_PS_IPV4, .sport = dir ? 80 : 40000,
+			    .dport = dir ? 40000 : 80, .ethertype = 0x0800 };
+	struct xf_pkt_view pv = { .p = &p, .fc = &t->fc, .dir = dir, .pkt_no = ++t->pkt_no,
+				  .ts = 1700000000123456000ULL + t->pkt_no,
+				  .l7 = (const uint8_t *)data, .l7_caplen = data ? strlen(data) : 0 };
+
+	p.l7_len = pv.l7_caplen;
+	m->packet(&pv);
+}
+
+static char *slurp(const char *name, size_t *n)
+{
+	char path[512];
+	static char buf[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", folder, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	*n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[*n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static struct xf_module *start(const char *names, const char *max_bytes)
+{
+	struct xf_module *m = xf_module_find("payloadDumper");
+
+	assert_non_null(m);
+	assert_int_equal(xf_setting_set("PLDUMP_FOLDER", folder, "test"), 0);
+	assert_int_equal(xf_setting_set("PLDUMP_NAMES", names, "test"), 0);
+	assert_int_equal(xf_setting_set("PLDUMP_MAX_BYTES", max_bytes, "test"), 0);
+	assert_int_equal(xf_setting_set("PLDUMP_RMDIR", "1", "test"), 0);
+	assert_int_equal(m->init(), 0);
+	return m;
+}
+
+static uint8_t pld_stat(struct xf_module *m, struct tflow *t, int dir)
+{
+	struct xf_outbuf ob = { 0 };
+	unsigned v;
+
+	m->columns[0].fmt(&ob, &t->fc, dir);
+	xf_ob_putc(&ob, 0);
+	sscanf(ob.buf, "0x%x", &v);
+	xf_ob_free(&ob);
+	return v;
+}
+
+static void dumps_both_directions_with_gap(void **state)
+{
+	struct xf_module *m = start("flowind", "0");
+	struct tflow t;
+	size_t n;
+	char *s;
+
+	tflow_init(&t, 7);
+	tpkt(m, &t, 0, 1000, XF_RS_TCP_SYN, NULL);
+	tpkt(m, &t, 1, 5000, XF_RS_TCP_SYN, NULL);
+	tpkt(m, &t, 0, 1001, 0, "GET / HTTP/1.0\r\n\r\n");
+	tpkt(m, &t, 1, 5001, 0, "HTTP/1.0 200 OK\r\n");
+	tpkt(m, &t, 1, 5022, XF_RS_TCP_FIN, "body");     /* 4 bytes never captured */
+	m->flow_end(&t.fc);
+	s = slurp("7_A", &n);
+	assert_non_null(s);
+	assert_int_equal(n, 18);
+	assert_memory_equal(s, "GET / HTTP/1.0\r\n\r\n", 18);
+	s = slurp("7_B", &n);
+	assert_non_null(s);
+	assert_int_equal(n, 25);
+	assert_memory_equal(s, "HTTP/1.0 200 OK\r\n\0\0\0\0body", 25);
+	assert_int_equal(pld_stat(m, &t, 0), 0x03);
+	assert_int_equal(pld_stat(m, &t, 1), 0x07);
+	assert_true(t.fc.f.stat & XF_FS_RS_GAP);
+	m->flow_free(&t.fc);
+	assert_null(t.fc.mod[m->id]);
+}
+
+static void tcpflow_names_and_max_bytes(void **state)
+{
+	struct xf_module *m = start("tcpflow", "5");
+	struct tflow t;
+	size_t n;
+	char *s;
+
+	tflow_init(&t, 8);
+	tpkt(m, &t, 0, 1000, XF_RS_TCP_SYN, NULL);
+	tpkt(m, &t, 0, 1001, 0, "0123456789");
+	m->flow_end(&t.fc);
+	s = slurp("10.0.0.1.40000-10.0.0.2.80-6", &n);
+	assert_non_null(s);
+	assert_int_equal(n, 5);
+	assert_memory_equal(s, "01234", 5);
+	assert_null(slurp("10.0.0.2.80-10.0.0.1.40000-6", &n));   /* B sent nothing */
+	assert_int_equal(pld_stat(m, &t, 0), 0x43);
+	assert_int_equal(pld_stat(m, &t, 1), 0x01);
+	m->flow_free(&t.fc);
+}
+
+static void timestamped_names(void **state)
+{
+	struct xf_module *m = start("tstcpflow", "0");
+	struct tflow t;
+	size_t n;
+
+	tflow_init(&t, 9);
+	tpkt(m, &t, 1, 1, 0, "x");
+	m->flow_end(&t.fc);
+	assert_non_null(slurp("1700000000.123456_10.0.0.2.80-10.0.0.1.40000-6", &n));
+	m->flow_free(&t.fc);
+}
+
+static void port_rule(void **state)
+{
+	struct tflow t;
+	struct xf_module *m;
+
+	assert_int_equal(xf_setting_set("PLDUMP_PORTS", "443,8443", "test"), 0);
+	m = start("flowind", "0");
+	tflow_init(&t, 10);
+	tpkt(m, &t, 0, 1, 0, "not dumped");
+	m->flow_end(&t.fc);
+	assert_int_equal(pld_stat(m, &t, 0), 0);
+	m->flow_free(&t.fc);
+	assert_int_equal(xf_setting_set("PLDUMP_PORTS", "", "test"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dumps_both_directions_with_gap),
+		cmocka_unit_test(tcpflow_names_and_max_bytes),
+		cmocka_unit_test(timestamped_names),
+		cmocka_unit_test(port_rule),
+	};
+	int rc;
+
+	snprintf(folder, sizeof(folder), "/tmp/xf_pld_test.%d", (int)getpid());
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (!rc) {
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", folder);
+		if (system(cmd))
+			rc = 1;
+	}
+	return rc;
+}
