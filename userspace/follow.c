@@ -10,6 +10,8 @@
  *   bytes    one direction's stream, raw, to stdout (md5-comparable)
  *   json     one object per segment (payload in base64), gaps and a summary
  *
+ *   transcript, transcript-hex, transcript-json   the turns (transcript.c)
+ *
  * Gaps are shown in every format: a line in the text formats, an object in
  * JSON, NUL bytes plus a warning on stderr in `bytes` (so offsets stay
  * right, as in tcpflow's files).
@@ -27,7 +29,7 @@
 #include "reasm.h"
 #include "reasm_settings.h"
 
-enum ffmt { F_TEXT, F_ASCII, F_HEX, F_RAW, F_BYTES, F_JSON };
+enum ffmt { F_TEXT, F_ASCII, F_HEX, F_RAW, F_BYTES, F_JSON, F_TR_TEXT, F_TR_HEX, F_TR_JSON };
 
 struct fopts {
 	enum ffmt fmt;
@@ -37,27 +39,14 @@ struct fopts {
 	int gap_fill;           /* bytes: write NULs for gaps */
 };
 
-/* An event of the followed flow, in delivery order. */
-struct fev {
-	struct xf_rs_event ev;
-	uint8_t *data;
-	uint32_t wire_len;
-};
-
-struct fevents {
-	struct fev *v;
-	size_t n, cap;
-	int oom;
-};
-
 static void ev_collect(void *user, const struct xf_rs_event *ev)
 {
-	struct fevents *fe = user;
-	struct fev *e;
+	struct xf_fevents *fe = user;
+	struct xf_fevent *e;
 
 	if (fe->n == fe->cap) {
 		size_t ncap = fe->cap ? fe->cap * 2 : 256;
-		struct fev *nv = realloc(fe->v, ncap * sizeof(*nv));
+		struct xf_fevent *nv = realloc(fe->v, ncap * sizeof(*nv));
 
 		if (!nv) {
 			fe->oom = 1;
@@ -82,7 +71,7 @@ static void ev_collect(void *user, const struct xf_rs_event *ev)
 	fe->n++;
 }
 
-static void events_free(struct fevents *fe)
+static void events_free(struct xf_fevents *fe)
 {
 	for (size_t i = 0; i < fe->n; i++)
 		free(fe->v[i].data);
@@ -91,7 +80,7 @@ static void events_free(struct fevents *fe)
 
 /* Reassemble both directions into one list, in the order bytes became
  * available; stats of each direction into st[]. */
-static void reassemble(const struct xf_fflow *fl, struct fevents *fe,
+static void reassemble(const struct xf_fflow *fl, struct xf_fevents *fe,
 		       struct xf_rs_stats st[2], uint32_t rsflags[2])
 {
 	struct xf_reasm r[2];
@@ -124,7 +113,7 @@ static void reassemble(const struct xf_fflow *fl, struct fevents *fe,
 
 /* --no-reassembly: every packet's payload as captured, offsets from the
  * direction's first sequence number. */
-static void as_captured(const struct xf_fflow *fl, struct fevents *fe)
+static void as_captured(const struct xf_fflow *fl, struct xf_fevents *fe)
 {
 	uint32_t base[2] = { 0 };
 	int have[2] = { 0 };
@@ -190,7 +179,7 @@ static void hex_line(FILE *out, const char *indent, uint64_t off, const uint8_t 
 	fputc('\n', out);
 }
 
-static void hexdump(FILE *out, const char *indent, uint64_t off, const uint8_t *p, size_t n)
+void xf_hexdump(FILE *out, const char *indent, uint64_t off, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i += 16)
 		hex_line(out, indent, off + i, p + i, n - i < 16 ? n - i : 16);
@@ -209,7 +198,7 @@ static int shown(const struct fopts *o, int dir)
 	return o->dir < 0 || o->dir == dir;
 }
 
-static void base64(FILE *out, const uint8_t *p, size_t n)
+void xf_base64(FILE *out, const uint8_t *p, size_t n)
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -230,7 +219,7 @@ struct summary {
 	uint64_t pkts[2], bytes[2], turns;
 };
 
-static void count_summary(const struct xf_fflow *fl, const struct fevents *fe, struct summary *s)
+static void count_summary(const struct xf_fflow *fl, const struct xf_fevents *fe, struct summary *s)
 {
 	int last = -1;
 
@@ -264,7 +253,7 @@ static void text_event(FILE *out, const struct xf_fflow *fl, const struct fopts 
 			(unsigned long long)(ev->ts % 1000000000ULL), (unsigned long long)ev->len,
 			(unsigned long long)fl->flow_ind, dir_name[ev->dir], src, dst, ev->seq,
 			(unsigned long long)ev->off, color_off(o));
-		hexdump(out, "", ev->off, ev->data, ev->len);
+		xf_hexdump(out, "", ev->off, ev->data, ev->len);
 		break;
 	case XF_RS_GAP:
 		fprintf(out, "%s[%c gap: %llu bytes missing in capture at offset %llu]%s\n",
@@ -287,7 +276,7 @@ static void text_event(FILE *out, const struct xf_fflow *fl, const struct fopts 
 	}
 }
 
-static void out_text(FILE *out, const struct xf_fflow *fl, const struct fevents *fe,
+static void out_text(FILE *out, const struct xf_fflow *fl, const struct xf_fevents *fe,
 		     const struct fopts *o, const struct xf_rs_stats st[2])
 {
 	struct summary s;
@@ -319,7 +308,7 @@ static void tshark_data(FILE *out, enum ffmt fmt, const struct xf_rs_event *ev, 
 			fprintf(out, "%02x", ev->data[i]);
 		fputc('\n', out);
 	} else if (fmt == F_HEX) {
-		hexdump(out, ind, off, ev->data, ev->len);
+		xf_hexdump(out, ind, off, ev->data, ev->len);
 	} else {
 		fprintf(out, "%s%llu\n", ind, (unsigned long long)ev->len);
 		for (uint64_t i = 0; i < ev->len; i++) {
@@ -331,7 +320,7 @@ static void tshark_data(FILE *out, enum ffmt fmt, const struct xf_rs_event *ev, 
 	}
 }
 
-static void out_tshark(FILE *out, const struct xf_fflow *fl, const struct fevents *fe,
+static void out_tshark(FILE *out, const struct xf_fflow *fl, const struct xf_fevents *fe,
 		       const struct fopts *o)
 {
 	static const char *const names[] = { [F_ASCII] = "ascii", [F_HEX] = "hex", [F_RAW] = "raw" };
@@ -360,7 +349,7 @@ static void out_tshark(FILE *out, const struct xf_fflow *fl, const struct fevent
 	fprintf(out, "%s\n", sep);
 }
 
-static int out_bytes(FILE *out, const struct fevents *fe, const struct fopts *o)
+static int out_bytes(FILE *out, const struct xf_fevents *fe, const struct fopts *o)
 {
 	static const uint8_t zeros[4096];
 
@@ -387,7 +376,7 @@ static int out_bytes(FILE *out, const struct fevents *fe, const struct fopts *o)
 	return ferror(out) ? -1 : 0;
 }
 
-static void out_json(FILE *out, const struct xf_fflow *fl, const struct fevents *fe,
+static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_fevents *fe,
 		     const struct fopts *o, const struct xf_rs_stats st[2])
 {
 	static const char *const types[] = {
@@ -409,7 +398,7 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct fevents 
 			(unsigned long long)ev->off, (unsigned long long)ev->len);
 		if (ev->type == XF_RS_DATA) {
 			fputs(",\"payload\":\"", out);
-			base64(out, ev->data, ev->len);
+			xf_base64(out, ev->data, ev->len);
 			fputc('"', out);
 		}
 		fputs("}\n", out);
@@ -435,14 +424,16 @@ static void usage(FILE *out)
 	      "  SOURCE  a pcap/pcapng file, or a packets file written with -s\n"
 	      "  FLOW    a flowInd, or srcIP:srcPort-dstIP:dstPort[/tcp|udp] ([v6]:port)\n"
 	      "  FMT     text (default), ascii, hex, raw (as tshark -z follow), bytes\n"
-	      "          (one direction's stream to stdout; --dir defaults to A), json\n", out);
+	      "          (one direction's stream to stdout; --dir defaults to A), json,\n"
+	      "          transcript, transcript-hex, transcript-json (the turns of both sides)\n", out);
 }
 
 static int parse_fmt(const char *s, enum ffmt *f)
 {
-	static const char *const names[] = { "text", "ascii", "hex", "raw", "bytes", "json" };
+	static const char *const names[] = { "text", "ascii", "hex", "raw", "bytes", "json",
+					     "transcript", "transcript-hex", "transcript-json" };
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 9; i++)
 		if (!strcmp(s, names[i])) {
 			*f = i;
 			return 0;
@@ -487,7 +478,7 @@ static int parse_opts(int argc, char **argv, struct fopts *o, char **src, char *
 			break;
 		case 'f':
 			if (parse_fmt(optarg, &o->fmt)) {
-				pr_err("follow: --format %s: expected text, ascii, hex, raw, bytes or json", optarg);
+				pr_err("follow: --format %s: expected text, ascii, hex, raw, bytes, json, transcript, transcript-hex or transcript-json", optarg);
 				return -1;
 			}
 			break;
@@ -515,7 +506,7 @@ int xf_cmd_follow(int argc, char **argv)
 {
 	struct xf_rs_stats st[2] = { 0 };
 	uint32_t rsflags[2] = { 0 };
-	struct fevents fe = { 0 };
+	struct xf_fevents fe = { 0 };
 	struct xf_fflow fl;
 	struct xf_fsel sel;
 	struct fopts o;
@@ -543,6 +534,8 @@ int xf_cmd_follow(int argc, char **argv)
 		rc = out_bytes(stdout, &fe, &o);
 	} else if (o.fmt == F_JSON) {
 		out_json(stdout, &fl, &fe, &o, st);
+	} else if (o.fmt >= F_TR_TEXT) {
+		xf_transcript_write(stdout, o.fmt - F_TR_TEXT, &fl, &fe);
 	} else {
 		out_tshark(stdout, &fl, &fe, &o);
 	}

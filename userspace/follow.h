@@ -8,6 +8,8 @@
 #define XF_FOLLOW_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include "reasm.h"
 #include <xdpflow/abi.h>
 
 /* Which flow: a flowInd, or a 5-tuple (either direction). */
@@ -43,6 +45,29 @@ struct xf_fflow {
 	size_t   npkts, cap;
 	struct xf_fpkt *pkts;
 };
+
+/* An event of the followed flow (reasm.h), in delivery order; data copied. */
+struct xf_fevent {
+	struct xf_rs_event ev;
+	uint8_t *data;
+	uint32_t wire_len;
+};
+
+struct xf_fevents {
+	struct xf_fevent *v;
+	size_t n, cap;
+	int oom;
+};
+
+enum xf_tr_fmt { XF_TR_TEXT, XF_TR_HEX, XF_TR_JSON };
+
+/* Conversation transcript (transcript.c): the turns in the order the two
+ * sides spoke, with direction markers, as text, hex+ASCII or JSON. */
+void xf_transcript_write(FILE *out, enum xf_tr_fmt fmt, const struct xf_fflow *fl,
+			 const struct xf_fevents *fe);
+/* hexdump lines as tshark's follow hex (offset, 16 bytes, ASCII) */
+void xf_hexdump(FILE *out, const char *indent, uint64_t off, const uint8_t *p, size_t n);
+void xf_base64(FILE *out, const uint8_t *p, size_t n);
 
 /* "42" or "10.0.0.1:40000-10.0.0.2:80[/tcp]" ("[2001:db8::1]:40000-..."). */
 int  xf_fsel_parse(const char *s, struct xf_fsel *sel);
