@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <xdpflow/meter.h>
 #include "flow_stats.h"
+#include "module.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ULL)
 
@@ -801,6 +802,125 @@ static void test_tcp_modules_off(void **state)
 	assert_true(t.f.tcp_state_anom & XF_TS_RST_BY_A);
 }
 
+/* --------------------------------------- module columns over the meter */
+
+/* one column of one module formatted for line dir (0 = A, 1 = B) */
+static const char *col(const char *mod, const char *name, const struct tflow *t, int dir)
+{
+	static char text[128];
+	static struct xf_flow_ctx fc;
+	struct xf_outbuf ob = { 0 };
+	struct xf_module *m = xf_module_find(mod);
+	size_t i;
+
+	assert_non_null(m);
+	memset(&fc, 0, sizeof(fc));
+	fc.f = t->f;
+	fc.key = t->k;
+	for (i = 0; i < m->ncolumns; i++) {
+		if (strcmp(m->columns[i].name, name))
+			continue;
+		m->columns[i].fmt(&ob, &fc, dir);
+		assert_true(ob.len < sizeof(text));
+		if (ob.len)
+			memcpy(text, ob.buf, ob.len);
+		text[ob.len] = 0;
+		xf_ob_free(&ob);
+		return text;
+	}
+	fail_msg("no column %s in module %s", name, mod);
+	return NULL;
+}
+
+static void test_columns_basic_stats(void **state)
+{
+	static const uint16_t sizes[] = { 100, 200, 600 };
+	struct tflow t;
+	size_t i;
+
+	tflow_start(&t, XF_BL_L7);
+	for (i = 0; i < 3; i++) {
+		struct xf_pkt p = ip_pkt(1, 17, sizes[i]);
+
+		feed(&t, &p, S(1 + i));
+	}
+	{
+		struct xf_pkt p = ip_pkt(0, 17, 50);
+
+		feed(&t, &p, S(3));
+	}
+	/* A sent 3 (900 bytes) in a 2 s flow, received 1 (50 bytes) */
+	assert_string_equal(col("basicStats", "numPktsSnt", &t, 0), "3");
+	assert_string_equal(col("basicStats", "numPktsRcvd", &t, 0), "1");
+	assert_string_equal(col("basicStats", "numBytesSnt", &t, 0), "900");
+	assert_string_equal(col("basicStats", "numBytesRcvd", &t, 0), "50");
+	assert_string_equal(col("basicStats", "minPktSz", &t, 0), "100");
+	assert_string_equal(col("basicStats", "maxPktSz", &t, 0), "600");
+	assert_string_equal(col("basicStats", "avePktSize", &t, 0), "300");
+	assert_string_equal(col("basicStats", "stdPktSize", &t, 0), "216.02469");
+	assert_string_equal(col("basicStats", "minIAT", &t, 0), "1");
+	assert_string_equal(col("basicStats", "aveIAT", &t, 0), "1");
+	assert_string_equal(col("basicStats", "stdIAT", &t, 0), "0");
+	assert_string_equal(col("basicStats", "pktps", &t, 0), "1.5");
+	assert_string_equal(col("basicStats", "bytps", &t, 0), "450");
+	assert_string_equal(col("basicStats", "pktAsm", &t, 0), "0.5");      /* (3-1)/(3+1) */
+	assert_string_equal(col("basicStats", "bytAsm", &t, 0), "0.894737");  /* 850/950 */
+	/* the B line mirrors it; one packet: no IAT */
+	assert_string_equal(col("basicStats", "numPktsSnt", &t, 1), "1");
+	assert_string_equal(col("basicStats", "numPktsRcvd", &t, 1), "3");
+	assert_string_equal(col("basicStats", "pktAsm", &t, 1), "-0.5");
+	assert_string_equal(col("basicStats", "minIAT", &t, 1), "0");
+	assert_string_equal(col("basicStats", "stdPktSize", &t, 1), "0");
+	assert_string_equal(col("basicStats", "pktps", &t, 1), "0.5");
+}
+
+static void test_columns_tcp(void **state)
+{
+	struct tflow t;
+	struct xf_pkt p;
+
+	tflow_start(&t, XF_BL_L7);
+	p = tcp_pkt(1, XF_TCP_SYN, 1000, 0, 0, 64240);
+	p.tcp_opts = XF_TO_MSS | XF_TO_WSCALE;
+	p.tcp_hlen = 28;
+	p.mss = 1460;
+	p.wscale = 7;
+	feed(&t, &p, S(1));
+	p = tcp_pkt(0, XF_TCP_SYN | XF_TCP_ACK, 5000, 1001, 0, 65160);
+	feed(&t, &p, S(1) + 1000);
+	p = tcp_pkt(1, XF_TCP_ACK, 1001, 5001, 0, 502);
+	feed(&t, &p, S(1) + 2000);
+	p = tcp_pkt(0, XF_TCP_RST, 5001, 0, 0, 0);
+	feed(&t, &p, S(2));
+	assert_string_equal(col("tcpFlags", "tcpFlags", &t, 0), "0x12");
+	assert_string_equal(col("tcpFlags", "tcpFlags", &t, 1), "0x16");
+	assert_string_equal(col("tcpFlags", "tcpMSS", &t, 0), "1460");
+	assert_string_equal(col("tcpFlags", "tcpWS", &t, 0), "7");
+	assert_string_equal(col("tcpFlags", "tcpOptions", &t, 0), "0x0003");
+	assert_string_equal(col("tcpFlags", "tcpOptPktCnt", &t, 0), "1");
+	assert_string_equal(col("tcpFlags", "tcpFStat", &t, 0), "0x002f");
+	assert_string_equal(col("tcpFlags", "tcpISeqN", &t, 1), "5000");
+	assert_string_equal(col("tcpFlags", "tcpInitWinSz", &t, 0), "64240");
+	assert_string_equal(col("tcpFlags", "tcpAveWinSz", &t, 0), "32371");
+	assert_string_equal(col("tcpFlags", "tcpMinWinSz", &t, 1), "65160"); /* RST left out */
+	assert_string_equal(col("tcpFlags", "tcpAnomaly", &t, 1), "0x00000002");
+	assert_string_equal(col("tcpFlags", "ipMinTTL", &t, 0), "64");
+	assert_string_equal(col("tcpStates", "tcpState", &t, 0), "RESET");
+	assert_string_equal(col("tcpStates", "tcpStatesAFlags", &t, 0), "0x0040");
+	assert_string_equal(col("tcpStates", "tcpStatesAFlags", &t, 1), "0x0040");
+
+	/* a UDP flow: every TCP column is its zero */
+	tflow_start(&t, XF_BL_L7);
+	p = ip_pkt(1, 17, 10);
+	feed(&t, &p, S(1));
+	assert_string_equal(col("tcpFlags", "tcpFlags", &t, 0), "0x00");
+	assert_string_equal(col("tcpFlags", "tcpFStat", &t, 0), "0x0000");
+	assert_string_equal(col("tcpFlags", "tcpAveWinSz", &t, 0), "0");
+	assert_string_equal(col("tcpFlags", "tcpISeqN", &t, 0), "0");
+	assert_string_equal(col("tcpStates", "tcpState", &t, 0), "");
+	assert_string_equal(col("tcpStates", "tcpStatesAFlags", &t, 0), "0x0000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -826,6 +946,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_mid_stream),
 		cmocka_unit_test(test_tcp_syn_retry_simopen),
 		cmocka_unit_test(test_tcp_modules_off),
+		cmocka_unit_test(test_columns_basic_stats),
+		cmocka_unit_test(test_columns_tcp),
 	};
 
 	return cmocka_run_group_tests_name("meter", tests, NULL, NULL);

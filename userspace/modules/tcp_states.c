@@ -37,6 +37,8 @@ static void fmt_state(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int di
 {
 	uint8_t st = fc->f.tcp_state;
 
+	if (st == XF_TCP_NONE)
+		return;                 /* not TCP: an empty field */
 	xf_ob_puts(ob, st < XF_TCP__COUNT ? state_names[st] : "?");
 }
 
