@@ -9,16 +9,20 @@ double xf_fs_u128(uint64_t hi, uint64_t lo)
 	return (double)hi * 18446744073709551616.0 + (double)lo;
 }
 
-/* population deviation from n samples, their sum and sum of squares */
-static double pop_std(double n, double sum, double sumsq)
+/*
+ * Population deviation from n samples, their sum and sum of squares, in long
+ * double: E[x^2] - E[x]^2 cancels badly when the deviation is small next to
+ * the mean (IATs in ns), and x86's 64-bit mantissa buys 11 more bits.
+ */
+static double pop_std(long double n, long double sum, long double sumsq)
 {
-	double mean, var;
+	long double mean, var;
 
 	if (n < 2)
 		return 0;
 	mean = sum / n;
 	var = sumsq / n - mean * mean;
-	return var > 0 ? sqrt(var) : 0;     /* rounding can make it a hair negative */
+	return var > 0 ? (double)sqrtl(var) : 0;   /* rounding can make it a hair negative */
 }
 
 double xf_fs_ave_size(const struct xf_dir *d)
@@ -28,7 +32,7 @@ double xf_fs_ave_size(const struct xf_dir *d)
 
 double xf_fs_std_size(const struct xf_dir *d)
 {
-	return pop_std((double)d->pkts, (double)d->sum_sz, (double)d->sumsq_sz);
+	return pop_std(d->pkts, d->sum_sz, d->sumsq_sz);
 }
 
 double xf_fs_min_iat(const struct xf_dir *d)
@@ -48,10 +52,11 @@ double xf_fs_ave_iat(const struct xf_dir *d)
 
 double xf_fs_std_iat(const struct xf_dir *d)
 {
-	double n = d->pkts > 1 ? (double)(d->pkts - 1) : 0;
+	uint64_t n = d->pkts > 1 ? d->pkts - 1 : 0;
+	long double sumsq = (long double)d->sumsq_iat_hi * 18446744073709551616.0L +
+			    (long double)d->sumsq_iat_lo;
 
-	return pop_std(n, (double)d->sum_iat,
-		       xf_fs_u128(d->sumsq_iat_hi, d->sumsq_iat_lo)) / NS_PER_S;
+	return pop_std(n, d->sum_iat, sumsq) / NS_PER_S;
 }
 
 double xf_fs_duration(const struct xf_flow *f)

@@ -343,6 +343,15 @@ static void test_iat_128bit(void **state)
 	assert_float_equal(xf_fs_min_iat(&t.f.dir[0]), 1.0, 1e-12);
 	assert_float_equal(xf_fs_max_iat(&t.f.dir[0]), 5.0, 1e-12);
 
+	/* a small deviation on a large mean: IATs 100 s +- 1 us, std 1 us */
+	tflow_start(&t, XF_BL_L7);
+	feed(&t, &p, 0);
+	feed(&t, &p, S(100) + 1000);
+	feed(&t, &p, S(200));
+	feed(&t, &p, S(300) + 1000);
+	feed(&t, &p, S(400));
+	assert_float_equal(xf_fs_std_iat(&t.f.dir[0]), 1e-6, 1e-8);
+
 	/* (2^64 - 1)^2 = 2^128 - 2^65 + 1: hi = 2^64 - 2, lo = 1 */
 	xf_add_sq128(&hi, &lo, UINT64_MAX);
 	assert_true(hi == UINT64_MAX - 1);
