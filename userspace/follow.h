@@ -80,4 +80,13 @@ void xf_fflow_free(struct xf_fflow *fl);
 /* "10.0.0.1" / "2001:db8::1" (RFC 5952) */
 void xf_fflow_addr_str(const struct xf_fflow *fl, int side, char *buf, size_t n);
 
+/* Flow numbering over a capture, as follow does it (shared parser and key):
+ * the flowInd of a frame (0: it makes no flow; UINT64_MAX: no memory),
+ * its direction, and whether it started the flow. */
+struct xf_flow_numbers;
+struct xf_flow_numbers *xf_fnum_new(void);
+void     xf_fnum_free(struct xf_flow_numbers *fn);
+uint64_t xf_fnum_packet(struct xf_flow_numbers *fn, int linktype, const uint8_t *data,
+			uint32_t caplen, struct xf_pkt *p, int *dir, int *fresh);
+
 #endif

@@ -258,61 +258,98 @@ static int take_packet(struct xf_fflow *fl, const struct xf_pkt *p, const struct
 	return 0;
 }
 
+/* ---- numbering flows over a capture (shared with split.c) ---- */
+
+struct xf_flow_numbers {
+	struct key_index ix;
+	uint64_t nflows;
+	struct xf_cfg cfg;
+};
+
+struct xf_flow_numbers *xf_fnum_new(void)
+{
+	struct xf_flow_numbers *fn = calloc(1, sizeof(*fn));
+
+	if (fn)
+		xf_kern_cfg_from_settings(&fn->cfg);
+	return fn;
+}
+
+void xf_fnum_free(struct xf_flow_numbers *fn)
+{
+	if (fn)
+		free(fn->ix.slots);
+	free(fn);
+}
+
+uint64_t xf_fnum_packet(struct xf_flow_numbers *fn, int linktype, const uint8_t *data,
+			uint32_t caplen, struct xf_pkt *p, int *dir, int *fresh)
+{
+	struct xf_flow_key k;
+	struct key_slot *ks;
+	uint32_t side;
+
+	xf_parse(data, data + caplen, linktype, &fn->cfg, p);
+	if (!p->ip_ver && !(p->status & XF_PS_L2_ONLY))
+		return 0;
+	if ((p->status & XF_PS_FRAG) && !(p->status & XF_PS_FRAG_FIRST))
+		return 0;       /* later fragments join their flow; no L4 here */
+	side = xf_flow_key_make(p, &fn->cfg, &k);
+	ks = key_find(&fn->ix, &k, fresh);
+	if (!ks)
+		return UINT64_MAX;
+	if (*fresh) {
+		ks->ind = ++fn->nflows;
+		ks->a_side = side;
+	}
+	*dir = side != ks->a_side;
+	return ks->ind;
+}
+
+static uint64_t xf_pcap_ts_ns(const struct pcap_pkthdr *h, int nano)
+{
+	return (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec * (nano ? 1 : 1000);
+}
+
 static int load_pcap(pcap_t *pc, const char *path, const struct xf_fsel *sel, int keep,
 		     struct xf_fflow *fl)
 {
-	struct key_index ix = { 0 };
+	struct xf_flow_numbers *fn = xf_fnum_new();
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	struct xf_cfg cfg;
-	uint64_t pkt_no = 0, nflows = 0;
-	uint32_t a_side = 0;
-	int rc, found = 0, tsprec = pcap_get_tstamp_precision(pc);
+	uint64_t pkt_no = 0;
+	int rc, found = 0, nano = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO;
 
-	xf_kern_cfg_from_settings(&cfg);
+	if (!fn)
+		goto nomem;
 	fl->linktype = pcap_datalink(pc);
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		struct xf_flow_key k;
+		uint64_t ts = xf_pcap_ts_ns(h, nano), ind;
 		struct xf_pkt p;
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL +
-			      (uint64_t)h->ts.tv_usec * (tsprec == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000);
-		struct key_slot *ks;
-		uint32_t side;
-		int fresh;
+		int dir, fresh;
 
 		pkt_no++;
-		xf_parse(data, data + h->caplen, fl->linktype, &cfg, &p);
-		if (!p.ip_ver && !(p.status & XF_PS_L2_ONLY))
-			continue;
-		if ((p.status & XF_PS_FRAG) && !(p.status & XF_PS_FRAG_FIRST))
-			continue;       /* later fragments join their flow; no L4 here */
-		side = xf_flow_key_make(&p, &cfg, &k);
-		ks = key_find(&ix, &k, &fresh);
-		if (!ks)
+		ind = xf_fnum_packet(fn, fl->linktype, data, h->caplen, &p, &dir, &fresh);
+		if (ind == UINT64_MAX)
 			goto nomem;
-		if (fresh) {
-			ks->ind = ++nflows;
-			ks->a_side = side;
-		}
-		if (sel->flow_ind ? ks->ind != sel->flow_ind :
-		    !tuple_match(sel, &p) || (found && ks->ind != fl->flow_ind))
+		if (!ind || (sel->flow_ind ? ind != sel->flow_ind :
+			     !tuple_match(sel, &p) || (found && ind != fl->flow_ind)))
 			continue;
-		a_side = ks->a_side;
 		if (!found) {
-			flow_meta(fl, &p, ks->ind, ts);
+			flow_meta(fl, &p, ind, ts);
 			found = 1;
 		}
-		if (take_packet(fl, &p, h, data, pkt_no, ts, side != a_side, keep))
+		if (take_packet(fl, &p, h, data, pkt_no, ts, dir, keep))
 			goto nomem;
 	}
-	free(ix.slots);
+	xf_fnum_free(fn);
 	if (rc == -1) {
 		pr_err("%s: %s", path, pcap_geterr(pc));
 		return -1;
 	}
 	return found ? 0 : 1;
 nomem:
-	free(ix.slots);
+	xf_fnum_free(fn);
 	pr_err("%s: out of memory holding the flow's packets", path);
 	return -1;
 }
