@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # run-all.sh - the kernel engine's tests, for `make test`:
+#   harness   diff-engines.sh itself catches differences (selftest.sh, no BPF)
 #   load      every BPF program loads and passes the verifier on the running
 #             kernel, BPF_PROG_RUN works, no kernel warning (vmtest/vmtest.sh host)
 #   diff      offline engine vs --engine xdp over the corpus (diff-engines.sh)
@@ -46,6 +47,7 @@ run_suite() {
 # the helpers the load suite uses (a failure shows there as a SKIP/FAIL)
 make -s -C "$top" BUILD="$BUILD" "$BUILD/vmtest/smoke.bpf.o" xdp-prog-run >/dev/null ||
 	echo "run-all: cannot build vmtest's smoke program or xdp-prog-run"
+run_suite harness "$here/selftest.sh"
 run_suite load "$top/vmtest/vmtest.sh" host
 run_suite diff "$here/diff-engines.sh"
 run_suite live "$here/live-veth.sh"
