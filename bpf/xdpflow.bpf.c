@@ -399,6 +399,15 @@ static __always_inline void replay_record(const struct xf_ctx *x, const struct x
 	replay_out.pkt = *p;
 }
 
+/* An IP packet (whatever its L4) makes a flow; a non-IP frame only as an
+ * L2 flow when L2_FLOWS is on.  Same rule as the offline engine. */
+static __always_inline int xf_pkt_makes_flow(const struct xf_pkt *p)
+{
+	if (p->ip_ver)
+		return 1;
+	return (p->status & XF_PS_L2_ONLY) && cfg.l2_flows;
+}
+
 /* The whole per-packet path, for XDP and TC alike. */
 static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 				   __u32 wire_len, __u32 cap_len)
@@ -420,10 +429,7 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 	count_pkt(x, &p);
 	frag_nohead = frag_ports(x, &p);
 
-	if (p.reason != XF_PR_OK && !(p.status & XF_PS_HAS_L4) && !p.ip_ver &&
-	    !(p.status & XF_PS_L2_ONLY)) {
-		x->flags |= XF_RO_NO_FLOW;
-	} else if (!p.ip_ver && !cfg.l2_flows) {
+	if (!xf_pkt_makes_flow(&p)) {
 		x->flags |= XF_RO_NO_FLOW;
 	} else {
 		x->side = xf_flow_key_make(&p, (const struct xf_cfg *)&cfg, &k);
