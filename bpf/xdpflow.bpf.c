@@ -401,7 +401,7 @@ static __always_inline void replay_record(const struct xf_ctx *x, const struct x
 
 /* An IP packet (whatever its L4) makes a flow; a non-IP frame only as an
  * L2 flow when L2_FLOWS is on.  Same rule as the offline engine. */
-static __always_inline int xf_pkt_makes_flow(const struct xf_pkt *p)
+static __always_inline int pkt_makes_flow(const struct xf_pkt *p)
 {
 	if (p->ip_ver)
 		return 1;
@@ -429,7 +429,7 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 	count_pkt(x, &p);
 	frag_nohead = frag_ports(x, &p);
 
-	if (!xf_pkt_makes_flow(&p)) {
+	if (!pkt_makes_flow(&p)) {
 		x->flags |= XF_RO_NO_FLOW;
 	} else {
 		x->side = xf_flow_key_make(&p, (const struct xf_cfg *)&cfg, &k);
