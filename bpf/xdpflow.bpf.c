@@ -21,7 +21,6 @@
 #endif
 
 #define XF_TC_PULL_LEN 256      /* headers TC makes linear before parsing */
-#define XF_SNAP_MASK   0xffff   /* snap lengths are below 64 KiB */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -354,19 +353,28 @@ static __always_inline void send_pkt(struct xf_ctx *x, const struct xf_flow_key 
 {
 	struct xf_ev_pkt *e;
 	__u32 len = p->cap_len;
+	__u64 m1;       /* 64-bit: no zero-extended copy for the check to miss */
 
 	e = bpf_ringbuf_reserve(&events, XF_EVP_SIZE(cfg_snap_len), 0);
 	if (!e) {
 		count(x, lost_ctr, 1);
 		return;
 	}
+	/*
+	 * Copy 1..cfg_snap_len bytes in a form every verifier can bound: older
+	 * ones (6.1) learn nothing from "len != 0", so the length is carried
+	 * as len - 1 (0 wraps to huge) and checked with "<" before the call.
+	 */
 	if (len > cfg_snap_len)
 		len = cfg_snap_len;
-	len &= XF_SNAP_MASK;    /* a bound the verifier can see */
-	if (len > cfg_snap_len)
-		len = 0;
-	if (len > 0 && copy_frame(x, e->data, len)) {
-		count(x, XF_KC_LOAD_BYTES, 1);
+	m1 = (__u64)len - 1;
+	barrier_var(m1);
+	if (m1 < cfg_snap_len) {
+		if (copy_frame(x, e->data, m1 + 1)) {
+			count(x, XF_KC_LOAD_BYTES, 1);
+			len = 0;
+		}
+	} else {
 		len = 0;
 	}
 	e->hdr.type = XF_EV_PKT;
