@@ -79,6 +79,7 @@ static struct {
 	unsigned reconnects;
 	/* totals */
 	uint64_t dropped, queued;
+	int drop_registered;
 	struct peer_summary gone[MAX_SUMMARIES];
 	unsigned ngone;
 	struct peer_summary gone_rest;  /* peers beyond MAX_SUMMARIES, summed */
@@ -113,6 +114,8 @@ static int peer_append(struct peer *p, const char *data, size_t n, size_t limit)
 {
 	size_t pending = p->len - p->off;
 
+	if (!n)
+		return 0;
 	if (pending + n > limit)
 		return -1;
 	if (p->off && p->len + n > p->cap) {
@@ -212,9 +215,13 @@ static void peer_summarize(const struct peer *p)
 static void peer_close(struct peer *p, const char *why)
 {
 	peer_count_unsent(p);
-	pr_info("socket %s: subscriber #%u (pid %d) %s: %llu records sent, %llu dropped",
-		ss.path, p->id, (int)p->pid, why, (unsigned long long)p->queued,
-		(unsigned long long)p->dropped);
+	if (ss.connect_mode)
+		pr_info("socket-connect %s: %s: %llu records sent, %llu dropped", ss.path, why,
+			(unsigned long long)p->queued, (unsigned long long)p->dropped);
+	else
+		pr_info("socket %s: subscriber #%u (pid %d) %s: %llu records sent, %llu dropped",
+			ss.path, p->id, (int)p->pid, why, (unsigned long long)p->queued,
+			(unsigned long long)p->dropped);
 	close(p->fd);
 	p->fd = -1;
 }
@@ -724,7 +731,8 @@ static int socket_init(void)
 	} else if (listen_open(ss.path)) {
 		return -1;
 	}
-	xf_loss_register(&drop_counter);
+	if (!ss.drop_registered++)
+		xf_loss_register(&drop_counter);
 	xf_sink_add(&socket_sink);
 	wait = (int)xf_cfg_int("SOCKET_WAIT");
 	return wait > 0 ? wait_for_peers(wait) : 0;
