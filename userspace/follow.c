@@ -384,6 +384,7 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_feven
 		[XF_RS_FIN] = "fin", [XF_RS_RST] = "rst",
 	};
 	struct summary s;
+	char a[80], b[80];
 
 	for (size_t i = 0; i < fe->n; i++) {
 		const struct xf_rs_event *ev = &fe->v[i].ev;
@@ -404,15 +405,39 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_feven
 		fputs("}\n", out);
 	}
 	count_summary(fl, fe, &s);
-	fprintf(out, "{\"type\":\"summary\",\"flowInd\":%llu,\"clientPkts\":%llu,\"serverPkts\":%llu,"
-		"\"clientBytes\":%llu,\"serverBytes\":%llu,\"turns\":%llu,\"gaps\":%llu,"
-		"\"gapBytes\":%llu,\"overlapBytes\":%llu}\n",
-		(unsigned long long)fl->flow_ind, (unsigned long long)s.pkts[0],
+	endpoint(fl, 0, a, sizeof(a));
+	endpoint(fl, 1, b, sizeof(b));
+	fprintf(out, "{\"type\":\"summary\",\"A\":\"%s\",\"B\":\"%s\",\"flowInd\":%llu,\"clientPkts\":%llu,\"serverPkts\":%llu,"
+		"\"clientBytes\":%llu,\"serverBytes\":%llu,\"turns\":%llu,\"policy\":\"%s\",\"dirs\":[",
+		a, b, (unsigned long long)fl->flow_ind, (unsigned long long)s.pkts[0],
 		(unsigned long long)s.pkts[1], (unsigned long long)s.bytes[0],
 		(unsigned long long)s.bytes[1], (unsigned long long)s.turns,
-		(unsigned long long)(st[0].gaps + st[1].gaps),
-		(unsigned long long)(st[0].gap_bytes + st[1].gap_bytes),
-		(unsigned long long)(st[0].overlap_bytes + st[1].overlap_bytes));
+		xf_cfg_str("REASM_POLICY"));
+	for (int d = 0; d < 2; d++) {
+		uint64_t trailers = 0, rst_bytes = 0;
+
+		for (size_t i = 0; i < fl->npkts; i++) {
+			const struct xf_fpkt *pk = &fl->pkts[i];
+
+			if (pk->dir != d)
+				continue;
+			trailers += pk->l2_trailer;
+			if (pk->tcp_flags & XF_RS_TCP_RST)
+				rst_bytes += pk->plen;
+		}
+		fprintf(out, "%s{\"dir\":\"%c\",\"bytes\":%llu,\"gaps\":%llu,\"gapBytes\":%llu,"
+			"\"overlapBytes\":%llu,\"retransBytes\":%llu,\"unverifiedBytes\":%llu,"
+			"\"keepalives\":%llu,\"beforeStart\":%llu,\"afterFin\":%llu,"
+			"\"capHits\":%llu,\"l2TrailerPkts\":%llu,\"rstPayloadBytes\":%llu}",
+			d ? "," : "", dir_name[d], (unsigned long long)st[d].bytes,
+			(unsigned long long)st[d].gaps, (unsigned long long)st[d].gap_bytes,
+			(unsigned long long)st[d].overlap_bytes, (unsigned long long)st[d].retrans_bytes,
+			(unsigned long long)st[d].unverified_bytes, (unsigned long long)st[d].keepalives,
+			(unsigned long long)st[d].before_start, (unsigned long long)st[d].after_fin,
+			(unsigned long long)(st[d].cap_flow_hits + st[d].cap_global_hits),
+			(unsigned long long)trailers, (unsigned long long)rst_bytes);
+	}
+	fputs("]}\n", out);
 }
 
 /* ---- command line ---- */

@@ -27,6 +27,7 @@ struct xf_fpkt {
 	int      dir;                   /* 0 = A, 1 = B */
 	uint32_t seq, ack;
 	uint8_t  tcp_flags;
+	uint8_t  l2_trailer;            /* the frame had bytes after the IP datagram */
 	uint32_t wire_len;
 	uint32_t l7_len;                /* payload length per headers */
 	uint32_t plen;                  /* payload bytes captured (<= l7_len) */

@@ -239,6 +239,7 @@ static int take_packet(struct xf_fflow *fl, const struct xf_pkt *p, const struct
 	struct xf_fpkt pk = {
 		.pkt_no = pkt_no, .ts = ts, .dir = dir, .seq = p->seq, .ack = p->ack,
 		.tcp_flags = p->tcp_flags, .wire_len = h->len, .l7_len = p->l7_len,
+		.l2_trailer = !!(p->status & XF_PS_L2_TRAILER),
 	};
 	uint32_t avail = h->caplen > p->l7_off ? h->caplen - p->l7_off : 0;
 

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Every TCP stream of the given captures: xdpflow follow against tshark's
+-z follow,tcp,raw and tcpflow's files, byte for byte, per direction.
+
+A difference is accepted only when it has a known cause where the peer is
+wrong, each shown by a crafted capture (gen_pcaps.py, checked here with
+--crafted):
+  tcpflow-padding   tcpflow writes Ethernet padding/trailers into the stream
+  tcpflow-last-wins tcpflow rewrites overlapping bytes with the last copy
+  tshark-gap        tshark 4.0 leaves out the data after a gap that never fills
+  rst-payload       both peers take a RST's diagnostic payload as stream data
+Anything else is a FAILURE, printed with the capture, stream and direction.
+
+usage: compare_peers.py --xdpflow BIN --cache DIR [--max-streams N] [--crafted DIR] PCAP...
+"""
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+
+
+def ours(xdpflow, pcap, ep0, ep1):
+    """our streams of the flow ep0<->ep1, as 'bytes' writes them (gaps NUL)"""
+    sel = "%s-%s/tcp" % (bracket(ep0), bracket(ep1))
+    r = subprocess.run([xdpflow, "follow", pcap, sel, "--format", "json"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        return None, r.stderr.strip().splitlines()[-1:] or ["exit %d" % r.returncode]
+    data = [bytearray(), bytearray()]
+    summ = None
+    for line in r.stdout.splitlines():
+        o = json.loads(line)
+        d = 1 if o.get("dir") == "B" else 0
+        if o["type"] == "data":
+            data[d] += base64.b64decode(o["payload"])
+        elif o["type"] == "gap":
+            data[d] += b"\0" * o["len"]
+        elif o["type"] == "summary":
+            summ = o
+    return {"A": peers.norm_ep(summ["A"]), "data": [bytes(x) for x in data],
+            "dirs": summ["dirs"]}, None
+
+
+def bracket(ep):
+    addr, port = ep.rsplit(":", 1)
+    return "[%s]:%s" % (addr, port) if ":" in addr else ep
+
+
+def explain(peer, st):
+    """known causes for a difference from `peer` in a direction with stats st"""
+    why = []
+    if st["rstPayloadBytes"]:
+        why.append("rst-payload")
+    if peer == "tcpflow" and st["l2TrailerPkts"]:
+        why.append("tcpflow-padding")
+    if peer == "tcpflow" and st["overlapBytes"]:
+        why.append("tcpflow-last-wins")
+    if peer == "tshark" and st["gaps"]:
+        why.append("tshark-gap")
+    return why
+
+
+class Tally:
+    def __init__(self):
+        self.equal = {"tshark": 0, "tcpflow": 0}
+        self.explained = {}
+        self.failures = []
+        self.streams = self.skipped = 0
+
+    def diff(self, peer, where, st, got, want):
+        why = explain(peer, st)
+        if why:
+            for w in why:
+                self.explained[w] = self.explained.get(w, 0) + 1
+        else:
+            self.failures.append("%s: differs from %s (ours %d bytes, %s %d bytes)"
+                                 % (where, peer, len(got), peer, len(want)))
+
+
+def compare_capture(args, pcap, tally):
+    try:
+        ts = peers.tshark_streams(pcap, args.cache)
+    except Exception as e:             # a capture tshark cannot follow
+        tally.failures.append("%s: tshark: %s" % (pcap, e))
+        return
+    if not ts:
+        return
+    if len(ts) > args.max_streams:
+        tally.skipped += 1
+        print("SKIP: %s: %d TCP streams > --max-streams %d" % (pcap, len(ts), args.max_streams))
+        return
+    tf = peers.tcpflow_streams(pcap, args.cache)
+    for sid, t in sorted(ts.items()):
+        ep0, ep1 = t["nodes"]
+        if not ep0 or not ep1:
+            continue
+        tally.streams += 1
+        mine, err = ours(args.xdpflow, pcap, ep0, ep1)
+        if not mine:
+            tally.failures.append("%s stream %d: xdpflow follow failed: %s" % (pcap, sid, err[0]))
+            continue
+        swap = mine["A"] != ep0
+        for node in (0, 1):
+            d = node ^ swap
+            got, st = mine["data"][d], mine["dirs"][d]
+            where = "%s stream %d %s->%s" % (pcap, sid, t["nodes"][node], t["nodes"][1 - node])
+            if got == t["data"][node]:
+                tally.equal["tshark"] += 1
+            else:
+                tally.diff("tshark", where, st, got, t["data"][node])
+            flows = tf.get((t["nodes"][node], t["nodes"][1 - node]), [b""])
+            if got in flows or (not got and not any(flows)):
+                tally.equal["tcpflow"] += 1
+            else:
+                tally.diff("tcpflow", where, st, got, flows[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xdpflow", required=True)
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--max-streams", type=int, default=400)
+    ap.add_argument("pcaps", nargs="*")
+    args = ap.parse_args()
+    tally = Tally()
+    for p in args.pcaps:
+        compare_capture(args, p, tally)
+    for f in tally.failures:
+        print("FAIL:", f)
+    print("streams/peers: %d captures, %d TCP streams; directions equal to tshark %d, to tcpflow %d; "
+          "peer wrong (known causes) %s; %d captures skipped; %d failure(s)"
+          % (len(args.pcaps), tally.streams, tally.equal["tshark"], tally.equal["tcpflow"],
+             json.dumps(tally.explained, sort_keys=True), tally.skipped, len(tally.failures)))
+    return 1 if tally.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
