@@ -5,7 +5,7 @@
 
 BPFTOOL    ?= bpftool
 BPF_ARCH_INC := $(firstword $(wildcard /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)))
-BPF_CFLAGS ?= -O2 -g -Wall -Wno-unused-function
+BPF_CFLAGS ?= -O2 -g -Wall -Wno-unused-function -Werror=implicit-function-declaration
 BPF_CPPFLAGS := -Iinclude -Ibpf -I$(BUILD) $(if $(BPF_ARCH_INC),-I$(BPF_ARCH_INC))
 
 BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
