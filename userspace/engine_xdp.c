@@ -241,8 +241,9 @@ out:
 
 /* -------------------------------------------------------------- replay */
 
-/* Frames XDP cannot take (shorter than an Ethernet header) are parsed here
- * with the same parser: they never make a flow, but they are counted. */
+/* Frames BPF_PROG_RUN cannot take (shorter than an Ethernet header, or
+ * refused) are parsed here with the same parser and counted; they make no
+ * flow (short ones cannot; refused ones are counted as a loss too). */
 static void replay_tiny(struct xf_kern *k, const struct pcap_pkthdr *h, const uint8_t *bytes,
 			uint64_t ts)
 {
@@ -316,6 +317,7 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 		if (k->replay_errors == 1)
 			pr_warn("%s: packet %llu: BPF_PROG_RUN failed: %s (counted, not metered)",
 				k->run->cur_input, (unsigned long long)k->pkt_no, strerror(errno));
+		replay_tiny(k, h, bytes, ts);
 		return;
 	}
 	if (k->bench)
