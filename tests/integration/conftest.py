@@ -55,3 +55,16 @@ def pytest_sessionfinish(session, exitstatus):
     with open(os.path.join(OUT, "differences.txt"), "w") as f:
         for name, line in ALLOWED:
             f.write("%s\t%s\n" % (name, line))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not ALLOWED:
+        return
+    counts = {}
+    for _, line in ALLOWED:
+        rule = line.split()[0]
+        counts[rule] = counts.get(rule, 0) + 1
+    terminalreporter.write_line(
+        "differences accepted by docs/tshark-differences.md rules: " +
+        ", ".join("%s %d" % kv for kv in sorted(counts.items())) +
+        " (details: %s)" % os.path.join(OUT, "differences.txt"))
