@@ -599,7 +599,8 @@ static void socket_poll(struct xf_sink *s)
 		reap_peers(1);
 }
 
-/* End of run: give consumers up to SOCKET_LINGER seconds to take the rest. */
+/* End of run: give consumers up to SOCKET_LINGER seconds to take the rest
+ * (SOCKET_CONNECT: and to come back, if the listener is restarting). */
 static void linger_flush(void)
 {
 	double deadline = now_mono() + ss.linger;
@@ -608,15 +609,22 @@ static void linger_flush(void)
 		struct pollfd pfd[64];
 		struct peer *p;
 		nfds_t n = 0;
+		int away = 0;
 		double left;
 
+		if (ss.connect_mode)
+			connect_retry(ss.peers);
 		flush_all();
-		for (p = ss.peers; p && n < 64; p = p->next)
+		for (p = ss.peers; p && n < 64; p = p->next) {
 			if (p->fd >= 0 && p->off < p->len)
 				pfd[n++] = (struct pollfd){ .fd = p->fd, .events = POLLOUT };
+			away |= p->fd < 0 && p->off < p->len;
+		}
 		left = deadline - now_mono();
-		if (!n || left <= 0)
+		if ((!n && !away) || left <= 0)
 			return;
+		if (away && left > 0.05)
+			left = 0.05;    /* come back soon to retry the connection */
 		if (poll(pfd, n, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			return;
 	}
