@@ -89,21 +89,23 @@ static void read_timeouts(struct xf_kern *k)
 /* XDP_PAYLOAD_PORTS into the kernel's port bitmap. */
 static int set_payload_ports(struct xf_kern *k)
 {
-	const char *s = xf_cfg_str("XDP_PAYLOAD_PORTS");
+	const char *all = xf_kern_payload_ports(), *s = all;
 	int fd = bpf_map__fd(k->skel->maps.sample_ports);
 	char *end;
 
 	while (s && *s) {
-		unsigned long port = strtoul(s, &end, 10);
-		__u32 slot;
-		__u64 bits = 0;
+		unsigned long port;
 
+		while (*s == ' ')
+			s++;
+		port = strtoul(s, &end, 10);
 		if (end == s || port > 65535 || (*end && *end != ',')) {
-			pr_err("XDP_PAYLOAD_PORTS=%s: expected comma-separated ports 0-65535",
-			       xf_cfg_str("XDP_PAYLOAD_PORTS"));
+			pr_err("payload ports \"%s\": expected comma-separated ports 0-65535", all);
 			return -1;
 		}
-		slot = (__u32)port >> 6;
+		__u32 slot = (__u32)port >> 6;
+		__u64 bits = 0;
+
 		bpf_map_lookup_elem(fd, &slot, &bits);
 		bits |= 1ULL << (port & 63);
 		bpf_map_update_elem(fd, &slot, &bits, BPF_ANY);

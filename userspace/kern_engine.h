@@ -67,6 +67,7 @@ int  xf_kern_probe(void);                       /* 0, or -2 after saying why */
 int  xf_kern_open_load(struct xf_kern *k);      /* 0, -1 (reported), -2 (no permission) */
 void xf_kern_close(struct xf_kern *k);
 void xf_kern_cfg_from_settings(struct xf_cfg *cfg);
+const char *xf_kern_payload_ports(void);
 uint64_t xf_wall_offset_ns(void);
 
 /* kern_attach.c */

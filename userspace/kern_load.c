@@ -26,6 +26,7 @@
 /* libbpf's messages: kept (the verifier's log on a failed load) and shown at
  * debug level; the last lines are printed when loading fails. */
 #define LOG_KEEP 24
+#define XF_DUMPER_SNAP 2048     /* a full 1500-byte-MTU frame and then some */
 static char log_lines[LOG_KEEP][256];
 static unsigned log_next;
 
@@ -185,12 +186,43 @@ static int set_sizes(struct xf_kern *k)
 	return 0;
 }
 
+/* payloadDumper needs every payload packet of the flows it dumps. */
+static int payload_dumper_on(void)
+{
+	struct xf_module *m = xf_module_find("payloadDumper");
+
+	return m && m->enabled;
+}
+
+/* Ports whose payload the kernel sends: XDP_PAYLOAD_PORTS, else the
+ * payload dumper's PLDUMP_PORTS when it is on; "" = every port. */
+const char *xf_kern_payload_ports(void)
+{
+	const char *p = xf_cfg_str("XDP_PAYLOAD_PORTS");
+
+	if (!*p && payload_dumper_on())
+		p = xf_cfg_str("PLDUMP_PORTS");
+	return p;
+}
+
 static void set_rodata(struct xf_kern *k)
 {
 	struct xdpflow *s = k->skel;
+	int dumper = payload_dumper_on();
 	/* replay hands every packet's bytes to the collector itself */
-	int payload = !k->replay && xf_cfg_bool("XDP_PAYLOAD");
+	int payload = !k->replay && (xf_cfg_bool("XDP_PAYLOAD") || dumper);
 	uint32_t snap = (uint32_t)xf_cfg_int("XDP_SNAP_LEN");
+	uint32_t rate = (uint32_t)xf_cfg_int("XDP_PAYLOAD_RATE");
+
+	if (payload && dumper && snap < XF_DUMPER_SNAP) {
+		pr_info("payloadDumper: XDP_SNAP_LEN raised from %u to %u so whole segments reach it",
+			snap, XF_DUMPER_SNAP);
+		snap = XF_DUMPER_SNAP;
+	}
+	if (payload && dumper && rate > 1) {
+		pr_warn("payloadDumper: XDP_PAYLOAD_RATE=%u would leave holes in the streams; using 1", rate);
+		rate = 1;
+	}
 
 	xf_kern_cfg_from_settings(&k->cfg);
 	memcpy((void *)&s->rodata->cfg, &k->cfg, sizeof(k->cfg));
@@ -199,9 +231,9 @@ static void set_rodata(struct xf_kern *k)
 	s->rodata->cfg_pkt_mode = !k->replay && k->pkt_mode;
 	s->rodata->cfg_snap_len = snap;
 	s->rodata->cfg_payload = payload;
-	s->rodata->cfg_payload_ports = payload && *xf_cfg_str("XDP_PAYLOAD_PORTS");
+	s->rodata->cfg_payload_ports = payload && *xf_kern_payload_ports();
 	s->rodata->cfg_payload_flows = payload && xf_cfg_bool("XDP_PAYLOAD_FLOWS");
-	s->rodata->cfg_sample_rate = (uint32_t)xf_cfg_int("XDP_PAYLOAD_RATE");
+	s->rodata->cfg_sample_rate = rate;
 	s->rodata->cfg_flow_events = !k->replay;
 	s->rodata->cfg_frag_timeout = (uint64_t)(xf_cfg_double("FRAG_TIMEOUT") * 1e9);
 	/* live: wake the collector at 1/16 of the ringbuf, the timer drains the rest */
