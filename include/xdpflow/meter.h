@@ -23,9 +23,10 @@
  * - Sizes: the packet's size is its length at cfg->byte_layer (L2 wire
  *   length, L3 IP length, L4 length, L7 payload); a non-IP frame's L3 size
  *   is its wire length.  numBytes and min/max/avg/std size use it.
- * - Time: a packet older than the flow's last packet sets XF_FS_TIME_JUMP and
- *   has IAT 0; the flow's last_ts never goes backwards, a direction's
- *   last_ts is always its previous packet's time (what the next IAT needs).
+ * - Time: a packet older than the flow's last packet (either direction) sets
+ *   XF_FS_TIME_JUMP and has IAT 0 (counted as a 0 sample); the flow's last_ts
+ *   never goes backwards, a direction's last_ts is always its previous
+ *   packet's time (what the next IAT is measured from).
  * - TCP sequence analysis uses seg_len = payload + SYN + FIN against
  *   next_seq, the highest seq + seg_len of the direction (mod 2^32, compared
  *   as signed 32-bit differences).  See xf_tcp_seq() for the cases.
@@ -293,8 +294,9 @@ static __always_inline __u64 xf_count_basic(struct xf_flow *f, struct xf_dir *d,
 					    __u32 sz, __u32 l7)
 {
 	__u64 iat = 0;
+	int jump = ts < f->last_ts;
 
-	if (ts < f->last_ts)
+	if (jump)
 		f->stat |= XF_FS_TIME_JUMP;
 	else
 		f->last_ts = ts;
@@ -303,7 +305,7 @@ static __always_inline __u64 xf_count_basic(struct xf_flow *f, struct xf_dir *d,
 		d->min_sz = sz;
 		d->max_sz = sz;
 	} else {
-		if (ts > d->last_ts)
+		if (!jump && ts > d->last_ts)
 			iat = ts - d->last_ts;
 		if (d->pkts == 1 || iat < d->min_iat)
 			d->min_iat = iat;

@@ -379,8 +379,15 @@ static void test_time_jump(void **state)
 	assert_true(t.f.last_ts == S(10));      /* the flow's end never goes back */
 	assert_int_equal(t.f.dir[0].pkts, 2);
 	assert_int_equal(t.f.dir[0].min_iat, 0);
-	/* the next IAT is measured from the previous packet (5 s) */
-	assert_true(feed(&t, &p, S(7)) == S(2));
+	/* the next IAT is measured from the previous packet (5 s), but a packet
+	 * still older than the flow's newest (10 s) has IAT 0 */
+	assert_int_equal(feed(&t, &p, S(7)), 0);
+	assert_true(feed(&t, &p, S(12)) == S(5));
+	/* older than the flow's newest packet, though newer in its direction */
+	p = ip_pkt(0, 17, 1);
+	feed(&t, &p, S(20));
+	p = ip_pkt(1, 17, 1);
+	assert_int_equal(feed(&t, &p, S(15)), 0);
 }
 
 static void test_ip_fields_and_status(void **state)
