@@ -144,8 +144,6 @@ static void live_tick(struct xf_kern *k)
 	xf_kern_poll_map(k, now, 0);
 	xf_kern_expire_table(k, k->ovf, now, 0);
 	xf_kern_counters_read(k);
-	if (!xf_stats.first_ts)
-		xf_stats.first_ts = now;
 	xf_stats.last_ts = now;
 	xf_sinks_poll();
 }
@@ -222,6 +220,7 @@ static int run_live(struct xf_kern *k)
 		goto out;
 	if (xf_kern_attach(k))
 		goto out;
+	xf_stats.first_ts = wall_now_ns();
 	err = event_loop(k);
 	/* Stop: detach first so the map stops changing, then the last records. */
 	xf_kern_detach(k);
