@@ -755,6 +755,7 @@ static void report_peer(FILE *out, const char *what, const struct peer_summary *
 
 static void socket_report(FILE *out)
 {
+	struct peer *p;
 	unsigned i;
 
 	if (!ss.path || !*ss.path)
@@ -766,6 +767,12 @@ static void socket_report(FILE *out)
 		fprintf(out, "  reconnections: %u\n", ss.reconnects);
 	for (i = 0; i < ss.ngone; i++)
 		report_peer(out, ss.connect_mode ? "connection" : "subscriber", &ss.gone[i]);
+	for (p = ss.peers; p; p = p->next) {     /* SIGUSR1 mid-run: the current ones */
+		struct peer_summary now = { p->id, p->pid, p->uid, p->queued, p->dropped };
+
+		report_peer(out, ss.connect_mode ? "connection (current)" : "subscriber (connected)",
+			    &now);
+	}
 	if (ss.gone_rest.queued || ss.gone_rest.dropped)
 		fprintf(out, "  %u more subscribers: %llu records sent, %llu dropped\n",
 			ss.next_id - MAX_SUMMARIES, (unsigned long long)ss.gone_rest.queued,
