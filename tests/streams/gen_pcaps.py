@@ -271,7 +271,57 @@ def udp_case(c):
 CASES.append(("udp", "UDP datagrams both ways: payloads in order", "", udp_case))
 
 
+def bulk(path, flows, segs, size, hole):
+    """A stream-heavy capture for benchmarks: `flows` TCP connections, each
+    `segs` data segments of `size` bytes from the server, interleaved; with
+    `hole`, every flow's first data segment is missing, so everything after
+    it waits out of order (the memory caps must hold)."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        convs = []
+        for i in range(flows):
+            c = Conv(False, c_isn=(i * 7919) & 0xFFFFFFFF, s_isn=(i * 104729 + 5) & 0xFFFFFFFF)
+            c.addrs_i = i
+            convs.append(c)
+
+        def addrs(c, d):
+            cl = bytes([10, 1, (c.addrs_i >> 8) & 255, c.addrs_i & 255])
+            sv = bytes([10, 2, 0, 1])
+            cp = 1024 + c.addrs_i % 60000
+            return (cl, sv, cp, 80, CMAC, SMAC) if d == 0 else (sv, cl, 80, cp, SMAC, CMAC)
+
+        payload = bytes((i * 31 + 7) & 255 for i in range(size))
+        t = [1_700_000_000.0]
+
+        def emit(c):
+            for ts, fr in c.frames:
+                sec = int(ts)
+                f.write(struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(fr), len(fr)))
+                f.write(fr)
+            c.frames = []
+
+        for c in convs:
+            c.addrs = lambda d, c=c: addrs(c, d)
+            c.handshake()
+            c.tcp(0, 1, ACK | PSH, b"GET /bulk HTTP/1.0\r\n\r\n")
+            emit(c)
+        for k in range(segs):
+            for c in convs:
+                if not (hole and k == 0):
+                    c.tcp(1, 1 + k * size, ACK, payload, ack_rel=23)
+                emit(c)
+        for c in convs:
+            c.tcp(1, 1 + segs * size, FIN | ACK, ack_rel=23)
+            c.tcp(0, 23, FIN | ACK, ack_rel=2 + segs * size)
+            emit(c)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--bulk":
+        # --bulk OUT.pcap FLOWS SEGS SIZE [hole]
+        bulk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]),
+             len(sys.argv) > 6 and sys.argv[6] == "hole")
+        return 0
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "cases.tsv"), "w") as idx:
