@@ -68,6 +68,8 @@ struct seg {
 	uint32_t seq;
 	uint32_t ack;
 	uint16_t len;		/* payload bytes */
+	uint8_t http;		/* port 80: starts with a request/response header */
+	uint32_t http_total;	/* bytes of the whole message (header + body) */
 };
 
 struct flow {
@@ -88,6 +90,8 @@ struct flow {
 	uint16_t dns_id;
 	/* TCP data exchange */
 	uint32_t burst_left;
+	uint32_t round_bytes;	/* payload bytes of the round not yet segmented */
+	uint8_t round_first;	/* next data segment opens the round */
 	uint32_t since_ack;
 	uint8_t burst_dir;
 	uint8_t have_pend;
@@ -434,6 +438,27 @@ static const uint8_t *payload_bytes(struct gen *g, struct flow *f, uint32_t seq)
 	return g->payload + ((seq * 7u + f->idx * 131u) & (PAYLOAD_POOL - 1));
 }
 
+/* an HTTP/1.1 header over the first bytes of a port-80 message, its
+ * Content-Length the rest of the message (a cut-short flow leaves it short) */
+static void put_http_header(const struct flow *f, const struct seg *s, uint8_t *p)
+{
+	char h[160];
+	int n = 0, body = (int)s->http_total, i;
+
+	for (i = 0; i < 2; i++) {	/* the header's length depends on body's digits */
+		if (s->http == 1)
+			n = snprintf(h, sizeof(h), "POST /o/%u HTTP/1.1\r\nHost: h%u.example.net\r\n"
+				     "Content-Length: %d\r\n\r\n", s->seq & 0xffff, f->idx, body);
+		else
+			n = snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nContent-Type: "
+				     "application/octet-stream\r\nContent-Length: %d\r\n\r\n", body);
+		body = (int)s->http_total - n;
+		if (body < 0)
+			body = 0;
+	}
+	memcpy(p, h, (size_t)n < s->len ? (size_t)n : s->len);
+}
+
 static int send_tcp(struct gen *g, struct flow *f, const struct seg *s)
 {
 	uint8_t *frame = g->frame + 28;
@@ -460,6 +485,8 @@ static int send_tcp(struct gen *g, struct flow *f, const struct seg *s)
 	put16(tcp + 16, 0);
 	put16(tcp + 18, 0);
 	memcpy(tcp + hl, payload_bytes(g, f, s->seq), s->len);
+	if (s->http)
+		put_http_header(f, s, tcp + hl);
 	ip_len = put_l3_and_csum(f, s->dir, frame + l2, 6, hl + s->len, 16);
 	return emit(g, f, s->dir, l2 + ip_len, ip_len);
 }
@@ -513,6 +540,13 @@ static uint32_t tcp_close_need(const struct flow *f)
 	return f->rst_close ? 1 : 3;
 }
 
+/* ports tshark dissects as HTTP get HTTP headers (random bytes would be
+ * "malformed HTTP"); the rest looks like TLS or unknown data */
+static int tcp_is_http(const struct flow *f)
+{
+	return f->sport == 80 || f->sport == 8080;
+}
+
 static void tcp_new_round(struct flow *f)
 {
 	uint32_t room = f->left - tcp_close_need(f);
@@ -525,15 +559,21 @@ static void tcp_new_round(struct flow *f)
 		n = 1 + (uint32_t)rnd_exp(&f->rng, 2.0 + (f->left + f->sent) / 25.0);
 	f->burst_left = n < room ? n : room;
 	f->since_ack = 0;
+	f->round_first = 1;
+	f->round_bytes = (n - 1) * tcp_mss(f);
+	if (f->burst_dir == DIR_A)
+		f->round_bytes += (uint32_t)rnd_logu(&f->rng, tcp_is_http(f) ? 160 : 40, 1400);
+	else
+		f->round_bytes += rnd_range(&f->rng, tcp_is_http(f) ? 100 : 1, tcp_mss(f));
 }
 
+/* MSS segments, the last one what is left of the round */
 static uint16_t tcp_seg_len(struct flow *f)
 {
-	if (f->burst_left > 1)
-		return (uint16_t)tcp_mss(f);
-	if (f->burst_dir == DIR_A)
-		return (uint16_t)rnd_logu(&f->rng, 40, 1400);
-	return (uint16_t)rnd_range(&f->rng, 1, tcp_mss(f));
+	uint32_t len = f->round_bytes < tcp_mss(f) ? f->round_bytes : tcp_mss(f);
+
+	f->round_bytes -= len;
+	return (uint16_t)len;
 }
 
 static int tcp_send_data(struct gen *g, struct flow *f)
@@ -542,6 +582,11 @@ static int tcp_send_data(struct gen *g, struct flow *f)
 	struct seg s = { .dir = dir, .flags = TH_ACK, .ack = f->seq[!dir] };
 	uint32_t room_after = f->left - 1 - tcp_close_need(f);
 
+	if (f->round_first && tcp_is_http(f)) {
+		s.http = dir == DIR_A ? 1 : 2;
+		s.http_total = f->round_bytes;
+	}
+	f->round_first = 0;
 	s.seq = f->seq[dir];
 	s.len = tcp_seg_len(f);
 	if (f->burst_left >= 2 && room_after >= 1 && chance(&f->rng, 0.007)) {
@@ -549,6 +594,7 @@ static int tcp_send_data(struct gen *g, struct flow *f)
 		struct seg late = s;
 
 		s.seq += late.len;
+		s.http = 0;
 		f->burst_left--;
 		s.len = tcp_seg_len(f);
 		f->pend = late;
