@@ -188,8 +188,9 @@ xdpflow_memory() {
 		cat "$DIR/time.tmp" >> "$DIR/times.tiny"
 	done
 	RSS[xdpflow-tiny]=$(median < "$DIR/times.tiny")
-	maxflows=$(sed -n 's/.*Max number of flows in memory:[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
-		"$XF_LOG" 2>/dev/null | head -n1)
+	# "Max number of flows in memory: N" (matched loosely: case, spacing)
+	maxflows=$(grep -i 'max.*flows.*in memory' "$XF_LOG" 2>/dev/null | head -n1 |
+		sed -n 's/^[^:]*:[^0-9]*\([0-9][0-9]*\).*/\1/p')
 	if [ -z "$maxflows" ] || [ "$maxflows" -eq 0 ]; then
 		say "WARNING: no 'Max number of flows in memory: N' in $XF_LOG"
 		return
