@@ -4,13 +4,15 @@
 # guest-init.sh - PID 1 of the vmtest guest: mount what the tests need, run
 # run-tests.sh, print VMTEST-RC=<exit code> on the console, power off.
 /bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/xf
+export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin:/xf
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mkdir -p /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf
 ip link set lo up 2>/dev/null
+# veth and clsact are modules in Debian's kernel (no dependencies)
+for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done
 
 allow_skip=0
 for arg in $(cat /proc/cmdline); do
@@ -22,7 +24,7 @@ start=$(date +%s)
 XF_GUEST_CAPTURES=$(awk -F'\t' 'NR > 1 { print $1 }' /xf/corpus/MANIFEST.tsv)
 export XF_GUEST_CAPTURES
 XF_ROOT=/xf XDPFLOW=/xf/xdpflow XF_BPF_DIR=/xf/bpf XF_SMOKE_OBJ=/xf/vmtest/smoke.bpf.o \
-XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_IN_GUEST=1 \
+XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_LIVE=1 \
 	sh /xf/vmtest/run-tests.sh
 rc=$?
 echo "=== vmtest guest end: $(( $(date +%s) - start ))s in the guest"

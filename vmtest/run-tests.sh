@@ -12,7 +12,10 @@
 #   3. replay: tests/kernel/diff-engines.sh on a few captures (TCP, UDP,
 #      IPv6, VLAN): --engine xdp through BPF_PROG_RUN equals the offline
 #      engine;
-#   4. dmesg: the kernel logged no warning, oops or BUG while they ran.
+#   4. live (XF_LIVE=1, the guest): tests/kernel/live-veth.sh, xdpflow
+#      attached to a veth with tcpreplay into its peer (on the host,
+#      tests/kernel/run-all.sh runs it);
+#   5. dmesg: the kernel logged no warning, oops or BUG while they ran.
 # Prints `N passed, N failed` and exits non-zero on any failure.  A test
 # that cannot run (nothing built yet) prints SKIP and counts as a failure
 # unless XF_ALLOW_SKIP=1.
@@ -123,6 +126,24 @@ else
 	else
 		cat "$work/diff.log"
 		fail "replay: differential failed (above)"
+	fi
+fi
+
+if [ "${XF_LIVE:-0}" = 1 ]; then
+	echo "--- live: xdpflow attached to a veth, tcpreplay into its peer, against offline"
+	if [ ! -x "$XDPFLOW" ]; then
+		skip "live: $XDPFLOW not built"
+	elif XDPFLOW=$XDPFLOW XF_CORPUS=$XF_CORPUS XF_ALLOW_SKIP=${XF_ALLOW_SKIP:-0} \
+	     bash "$XF_ROOT/tests/kernel/live-veth.sh" >"$work/live.log" 2>&1; then
+		cat "$work/live.log"
+		if grep -q '^SKIP' "$work/live.log"; then
+			skip "live: $(grep '^SKIP' "$work/live.log" | head -n 1)"
+		else
+			pass "live: $(tail -n 1 "$work/live.log")"
+		fi
+	else
+		cat "$work/live.log"
+		fail "live: the live veth test failed (above)"
 	fi
 fi
 

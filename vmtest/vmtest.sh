@@ -90,11 +90,19 @@ build_initramfs() {
 	chmod +x "$root/init"
 	put "$here/run-tests.sh" "$root" /xf/vmtest/run-tests.sh
 	put "$here/dmesg-check.sh" "$root" /xf/vmtest/dmesg-check.sh
+	mkdir -p "$root/etc" "$root/run" "$root/var"
+	ln -s ../run "$root/var/run"
 	put "$VMDIR/smoke.bpf.o" "$root" /xf/vmtest/smoke.bpf.o
 	for f in "$top"/tests/kernel/*.sh "$top"/tests/kernel/*.txt; do
 		[ -f "$f" ] && put "$f" "$root" "/xf/tests/kernel/$(basename "$f")"
 	done
 	put_exe "$(command -v bpftool)" "$root" /usr/sbin/bpftool
+	# the live test in the guest: bash, iproute2 (netns), tc, tcpreplay
+	# (in /usr/local/bin, ahead of busybox's applets of the same name)
+	for f in /bin/bash /usr/sbin/ip /usr/sbin/tc /usr/bin/tcpreplay; do
+		[ -x "$f" ] && put_exe "$f" "$root" "/usr/local/bin/$(basename "$f")"
+	done
+	ln -s /usr/local/bin/bash "$root/bin/bash"
 	if [ -x "$XDPFLOW" ]; then
 		put_exe "$XDPFLOW" "$root" /xf/xdpflow
 	fi
