@@ -94,9 +94,7 @@ static void reassemble(const struct xf_fflow *fl, struct xf_fevents *fe,
 
 		if (fl->l4_proto == 6) {
 			xf_reasm_tcp(&r[pk->dir], pk->seq, pk->tcp_flags, pk->payload, pk->plen,
-				     pk->ts, pk->pkt_no);
-			if (pk->plen < pk->l7_len && !(pk->tcp_flags & XF_RS_TCP_RST))
-				xf_reasm_seen(&r[pk->dir], pk->seq + !!(pk->tcp_flags & XF_RS_TCP_SYN) + pk->l7_len);
+				     pk->l7_len, pk->ts, pk->pkt_no);
 			if (pk->tcp_flags & XF_RS_TCP_ACK)
 				xf_reasm_ack(&r[!pk->dir], pk->ack);
 		} else {

@@ -427,7 +427,8 @@ static void tcp_data(struct xf_reasm *r, int64_t soff, const uint8_t *p, uint32_
 }
 
 void xf_reasm_tcp(struct xf_reasm *r, uint32_t seq, uint8_t flags,
-		  const uint8_t *data, uint32_t len, uint64_t ts, uint64_t pkt_no)
+		  const uint8_t *data, uint32_t len, uint32_t seg_len,
+		  uint64_t ts, uint64_t pkt_no)
 {
 	int64_t soff;
 
@@ -452,11 +453,15 @@ void xf_reasm_tcp(struct xf_reasm *r, uint32_t seq, uint8_t flags,
 		r->flags |= XF_RSF_KEEPALIVE;
 		return;
 	}
+	if (seg_len < len)
+		seg_len = len;
 	if (len)
 		tcp_data(r, soff, data, len, ts, pkt_no);
-	if ((flags & XF_RS_TCP_FIN) && !r->fin_seen && soff + (int64_t)len >= 0) {
+	if (seg_len > len && soff + (int64_t)seg_len > (int64_t)r->seen_off)
+		r->seen_off = soff + seg_len;   /* snapped: the rest is a gap at flush */
+	if ((flags & XF_RS_TCP_FIN) && !r->fin_seen && soff + (int64_t)seg_len >= 0) {
 		r->fin_seen = 1;
-		r->fin_off = soff + len;
+		r->fin_off = soff + seg_len;
 	}
 	check_fin(r, ts, pkt_no);
 }

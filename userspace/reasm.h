@@ -137,9 +137,12 @@ struct xf_reasm {
 
 void xf_reasm_init(struct xf_reasm *r, const struct xf_rs_cfg *cfg, int dir,
 		   xf_rs_cb cb, void *user);
-/* A TCP segment of this direction; flags are the TCP flags byte. */
+/* A TCP segment of this direction; flags are the TCP flags byte.  len bytes
+ * of payload were captured of seg_len per the headers (seg_len > len: the
+ * snap length cut it; the rest becomes a gap, and a FIN sits after seg_len). */
 void xf_reasm_tcp(struct xf_reasm *r, uint32_t seq, uint8_t flags,
-		  const uint8_t *data, uint32_t len, uint64_t ts, uint64_t pkt_no);
+		  const uint8_t *data, uint32_t len, uint32_t seg_len,
+		  uint64_t ts, uint64_t pkt_no);
 /* The other direction acknowledged `ack` (lets flush report a trailing gap). */
 void xf_reasm_ack(struct xf_reasm *r, uint32_t ack);
 /* The stream reaches at least seq_end (a segment cut by the snap length:

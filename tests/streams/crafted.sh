@@ -55,6 +55,24 @@ grep -q "overlap: 3 bytes at offset 4" "$WORK/overlap_diff.v4.text" || fail "ove
 # other policies: last wins takes the retransmitted bytes
 got=$("$XDPFLOW" follow "$WORK/overlap_diff.v4.pcap" 1 -D REASM_POLICY=last --format bytes 2>/dev/null)
 [ "$got" = "0123new" ] || fail "REASM_POLICY=last gave '$got', want 0123new"
+# a packets file (-s output, T2 columns, C-escaped l7Content) as SOURCE
+for c in ooo seqwrap overlap_diff; do
+	for v in v4 v6; do
+		pk="$WORK/$c.$v.packets.txt"
+		python3 "$here/packets_file.py" "$WORK/$c.$v.pcap" "$pk" || { fail "packets_file.py $c.$v"; continue; }
+		for d in A B; do
+			"$XDPFLOW" follow "$pk" 1 --format bytes --dir $d 2>/dev/null | cmp -s - "$WORK/$c.$v.$d.bin" ||
+				fail "packets file $c.$v dir $d: stream differs"
+		done
+	done
+done
+# a packets file keeps only the first bytes of each payload: the rest is a gap
+python3 "$here/packets_file.py" "$WORK/inorder.v4.pcap" "$WORK/snap.txt" 2
+"$XDPFLOW" follow "$WORK/snap.txt" 1 --format bytes --dir A 2>"$WORK/snap.err" >"$WORK/snap.bin"
+[ "$(od -An -c "$WORK/snap.bin" | tr -d ' ')" = 'he\0\0\0\0wo\0\0\0\0' ] ||
+	fail "snapped packets file: stream $(od -An -c "$WORK/snap.bin" | tr -d ' ')"
+[ "$(grep -c 'bytes missing' "$WORK/snap.err")" -eq 2 ] || fail "snapped packets file: gaps not reported"
+
 # bad selectors and sources fail with one line
 "$XDPFLOW" follow "$t4" 99 >/dev/null 2>&1 && fail "flow 99 should not exist"
 "$XDPFLOW" follow "$t4" 'nonsense' >/dev/null 2>&1 && fail "bad FLOW accepted"

@@ -85,7 +85,7 @@ static void seg(struct fx *f, uint32_t seq, uint8_t flags, const char *data)
 	uint32_t n = data ? strlen(data) : 0;
 
 	f->pkt++;
-	xf_reasm_tcp(&f->r, seq, flags | ACK, (const uint8_t *)data, n,
+	xf_reasm_tcp(&f->r, seq, flags | ACK, (const uint8_t *)data, n, n,
 		     f->pkt * 1000, f->pkt);
 }
 
@@ -413,13 +413,16 @@ static void snapped_segment_is_a_gap(void **state)
 
 	fx_init(&f, XF_RS_FIRST, 0, NULL);
 	seg(&f, 100, SYN, NULL);
-	seg(&f, 101, 0, "abc");          /* headers said 8 bytes; 3 captured */
-	xf_reasm_seen(&f.r, 109);
+	/* headers said 8 bytes and a FIN; 3 captured */
+	xf_reasm_tcp(&f.r, 101, FIN | ACK, (const uint8_t *)"abc", 3, 8, 5, 5);
+	assert_int_equal(f.s.fins, 0);
 	xf_reasm_flush(&f.r);
 	expect_stream(&f, "abc");
 	assert_int_equal(f.s.gaps, 1);
 	assert_int_equal(f.s.gap_off[0], 3);
 	assert_int_equal(f.s.gap_len[0], 5);
+	assert_int_equal(f.s.fins, 1);       /* the FIN after the 8 bytes */
+	assert_int_equal(f.r.fin_off, 8);
 	fx_done(&f);
 }
 
