@@ -29,7 +29,7 @@
  *   packet's time (what the next IAT is measured from).
  * - TCP sequence analysis uses seg_len = payload + SYN + FIN against
  *   next_seq, the highest seq + seg_len of the direction (mod 2^32, compared
- *   as signed 32-bit differences).  See xf_tcp_seq() for the cases.
+ *   as signed 32-bit differences).  See xf_mt_tcp_seq() for the cases.
  * - Windows are the raw 16-bit field: window scaling is not applied.
  *   RST segments are left out of the window statistics.
  * - The TCP tracking runs when either tcpFlags or tcpStates is enabled
@@ -37,6 +37,8 @@
  */
 #ifndef XDPFLOW_METER_H
 #define XDPFLOW_METER_H
+
+/* Internal helpers are xf_mt_*: parse.h is included alongside this header. */
 
 #include "compat.h"
 #include "abi.h"
@@ -61,12 +63,12 @@
 #define XF_TCP_CWR 0x80
 
 /* a precedes b in sequence space (RFC 1982 style) */
-static __always_inline int xf_seq_lt(__u32 a, __u32 b)
+static __always_inline int xf_mt_seq_lt(__u32 a, __u32 b)
 {
 	return (__s32)(a - b) < 0;
 }
 
-static __always_inline int xf_seq_le(__u32 a, __u32 b)
+static __always_inline int xf_mt_seq_le(__u32 a, __u32 b)
 {
 	return (__s32)(a - b) <= 0;
 }
@@ -74,7 +76,7 @@ static __always_inline int xf_seq_le(__u32 a, __u32 b)
 /* ---------------------------------------------------------------- keys --- */
 
 /* memcmp() order of two n-byte addresses, then ports: <0, 0, >0 */
-static __always_inline int xf_end_cmp(const __u8 *a, __u16 pa, const __u8 *b, __u16 pb,
+static __always_inline int xf_mt_end_cmp(const __u8 *a, __u16 pa, const __u8 *b, __u16 pb,
 				      const int n)
 {
 	int i;
@@ -89,7 +91,7 @@ static __always_inline int xf_end_cmp(const __u8 *a, __u16 pa, const __u8 *b, __
 	return 0;
 }
 
-static __always_inline __u16 xf_inner_vlan(const struct xf_pkt *p)
+static __always_inline __u16 xf_mt_inner_vlan(const struct xf_pkt *p)
 {
 	if (p->nvlan >= 2)
 		return p->vlan[1];
@@ -101,7 +103,7 @@ static __always_inline __u16 xf_inner_vlan(const struct xf_pkt *p)
 /* L2 flows: the MACs (zero-padded to 16 bytes, so memcmp order is kept) */
 static __always_inline __u32 xf_flow_key_l2(const struct xf_pkt *p, struct xf_flow_key *k)
 {
-	__u32 side = xf_end_cmp(p->smac, 0, p->dmac, 0, 6) > 0;
+	__u32 side = xf_mt_end_cmp(p->smac, 0, p->dmac, 0, 6) > 0;
 
 	/* constant indexes: the verifier rejects pointer arithmetic on a side */
 	if (side) {
@@ -116,7 +118,7 @@ static __always_inline __u32 xf_flow_key_l2(const struct xf_pkt *p, struct xf_fl
 
 static __always_inline __u32 xf_flow_key_ip(const struct xf_pkt *p, struct xf_flow_key *k)
 {
-	__u32 side = xf_end_cmp(p->src, p->sport, p->dst, p->dport, XF_ADDR_LEN) > 0;
+	__u32 side = xf_mt_end_cmp(p->src, p->sport, p->dst, p->dport, XF_ADDR_LEN) > 0;
 
 	if (side) {
 		__builtin_memcpy(k->addr[0], p->dst, XF_ADDR_LEN);
@@ -143,7 +145,7 @@ static __always_inline __u32 xf_flow_key_make(const struct xf_pkt *p, const stru
 	else
 		side = xf_flow_key_ip(p, k);
 	if (cfg->vlan_in_key)
-		k->vlan = xf_inner_vlan(p);
+		k->vlan = xf_mt_inner_vlan(p);
 	k->ethertype = p->ethertype;
 	k->l4_proto = p->l4_proto;
 	k->ip_ver = p->ip_ver;
@@ -156,7 +158,7 @@ static __always_inline void xf_frag_key_make(const struct xf_pkt *p, struct xf_f
 	__builtin_memcpy(k->src, p->src, XF_ADDR_LEN);
 	__builtin_memcpy(k->dst, p->dst, XF_ADDR_LEN);
 	k->id = p->frag_id;
-	k->vlan = xf_inner_vlan(p);
+	k->vlan = xf_mt_inner_vlan(p);
 	k->l4_proto = p->l4_proto;
 	k->ip_ver = p->ip_ver;
 }
@@ -164,7 +166,7 @@ static __always_inline void xf_frag_key_make(const struct xf_pkt *p, struct xf_f
 /* ---------------------------------------------------------- flow start --- */
 
 /* FNV-1a over the header descriptor; never 0 (0 marks an unused slot) */
-static __always_inline __u32 xf_hdr_hash(const struct xf_pkt *p)
+static __always_inline __u32 xf_mt_hdr_hash(const struct xf_pkt *p)
 {
 	__u32 h = 2166136261u ^ p->nhdr;
 	int i;
@@ -178,7 +180,7 @@ static __always_inline __u32 xf_hdr_hash(const struct xf_pkt *p)
 }
 
 /* flowStat bits a packet implies about its flow (XF_PS_* -> XF_FS_*) */
-static __always_inline __u64 xf_pkt_flow_stat(__u32 st)
+static __always_inline __u64 xf_mt_flow_stat(__u32 st)
 {
 	__u64 fs = 0;
 
@@ -202,7 +204,7 @@ static __always_inline __u64 xf_pkt_flow_stat(__u32 st)
 }
 
 /* flowStat bits that describe the flow's kind (set once, at the start) */
-static __always_inline __u64 xf_pkt_flow_kind(__u32 st)
+static __always_inline __u64 xf_mt_flow_kind(__u32 st)
 {
 	__u64 fs = 0;
 
@@ -225,7 +227,7 @@ static __always_inline __u64 xf_pkt_flow_kind(__u32 st)
 	return fs;
 }
 
-static __always_inline int xf_pkt_is_tcp(const struct xf_pkt *p)
+static __always_inline int xf_mt_is_tcp(const struct xf_pkt *p)
 {
 	return p->l4_proto == 6 && p->ip_ver && !(p->status & XF_PS_L2_ONLY);
 }
@@ -245,10 +247,10 @@ static __always_inline void xf_flow_init(struct xf_flow *f, const struct xf_pkt 
 	f->nvlan = p->nvlan > XF_MAX_VLANS ? XF_MAX_VLANS : p->nvlan;
 	__builtin_memcpy(f->hdr, p->hdr, XF_MAX_HDRS);
 	f->nhdr = p->nhdr > XF_MAX_HDRS ? XF_MAX_HDRS : p->nhdr;
-	f->hdr_hash[0] = xf_hdr_hash(p);
+	f->hdr_hash[0] = xf_mt_hdr_hash(p);
 	f->num_hdr_desc = 1;
-	f->stat |= xf_pkt_flow_kind(p->status);
-	f->tcp_state = xf_pkt_is_tcp(p) ? XF_TCP_NEW : XF_TCP_NONE;
+	f->stat |= xf_mt_flow_kind(p->status);
+	f->tcp_state = xf_mt_is_tcp(p) ? XF_TCP_NEW : XF_TCP_NONE;
 }
 
 static __always_inline __u32 xf_flow_dir(const struct xf_flow *f, __u32 side)
@@ -263,7 +265,7 @@ static __always_inline int xf_flow_tcp_done(const struct xf_flow *f)
 
 /* ------------------------------------------------------ basic counters --- */
 
-static __always_inline __u32 xf_pkt_size(const struct xf_pkt *p, const struct xf_cfg *cfg)
+static __always_inline __u32 xf_mt_pkt_size(const struct xf_pkt *p, const struct xf_cfg *cfg)
 {
 	switch (cfg->byte_layer) {
 	case XF_BL_L2:
@@ -290,7 +292,7 @@ static __always_inline void xf_add_sq128(__u64 *hi, __u64 *lo, __u64 x)
 }
 
 /* time, IAT and size statistics of the direction; returns the IAT */
-static __always_inline __u64 xf_count_basic(struct xf_flow *f, struct xf_dir *d, __u64 ts,
+static __always_inline __u64 xf_mt_count_basic(struct xf_flow *f, struct xf_dir *d, __u64 ts,
 					    __u32 sz, __u32 l7)
 {
 	__u64 iat = 0;
@@ -327,7 +329,7 @@ static __always_inline __u64 xf_count_basic(struct xf_flow *f, struct xf_dir *d,
 	return iat;
 }
 
-static __always_inline void xf_count_ip(struct xf_dir *d, const struct xf_pkt *p)
+static __always_inline void xf_mt_count_ip(struct xf_dir *d, const struct xf_pkt *p)
 {
 	if (!p->ip_ver)
 		return;
@@ -362,9 +364,9 @@ static __always_inline void xf_count_ip(struct xf_dir *d, const struct xf_pkt *p
 }
 
 /* a new header description: first two remembered, later ones approximated */
-static __always_inline void xf_count_hdr(struct xf_flow *f, const struct xf_pkt *p)
+static __always_inline void xf_mt_count_hdr(struct xf_flow *f, const struct xf_pkt *p)
 {
-	__u32 h = xf_hdr_hash(p);
+	__u32 h = xf_mt_hdr_hash(p);
 
 	if (h == f->hdr_hash[0] || h == f->hdr_hash[1])
 		return;
@@ -377,7 +379,7 @@ static __always_inline void xf_count_hdr(struct xf_flow *f, const struct xf_pkt 
 /* ----------------------------------------------------------- tcpFlags --- */
 
 /* tcpAnomaly bits a flag combination implies */
-static __always_inline __u32 xf_tcp_flag_anomaly(__u8 fl)
+static __always_inline __u32 xf_mt_tcp_flag_anomaly(__u8 fl)
 {
 	__u32 a = 0;
 
@@ -405,7 +407,7 @@ static __always_inline __u32 xf_tcp_flag_anomaly(__u8 fl)
 	return a;
 }
 
-static __always_inline void xf_tcp_opts(struct xf_dir *d, const struct xf_pkt *p)
+static __always_inline void xf_mt_tcp_count_opts(struct xf_dir *d, const struct xf_pkt *p)
 {
 	d->tcp_opts |= p->tcp_opts;
 	if (p->tcp_hlen > 20)
@@ -421,7 +423,7 @@ static __always_inline void xf_tcp_opts(struct xf_dir *d, const struct xf_pkt *p
 }
 
 /* raw window statistics (no scaling); RSTs excluded */
-static __always_inline void xf_tcp_window(struct xf_dir *d, const struct xf_pkt *p)
+static __always_inline void xf_mt_tcp_window(struct xf_dir *d, const struct xf_pkt *p)
 {
 	__u32 w = p->tcp_win;
 
@@ -467,7 +469,7 @@ static __always_inline void xf_tcp_window(struct xf_dir *d, const struct xf_pkt 
  * the sender sent them; retransmitted bytes are not counted twice).  RSTs are
  * left out: their sequence numbers carry no data.
  */
-static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
+static __always_inline void xf_mt_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 				       const struct xf_pkt *p)
 {
 	__u8 fl = p->tcp_flags;
@@ -497,11 +499,11 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 		d->seq_flags |= XF_SQ_LAST_KEEPALIVE;
 		return;
 	}
-	if (xf_seq_lt(nxt, p->seq)) {
+	if (xf_mt_seq_lt(nxt, p->seq)) {
 		d->ooo++;
 		d->seq_faults++;
 		d->tcp_anomaly |= XF_TA_OOO;
-	} else if (len + ctl > 0 && xf_seq_le(end, nxt)) {
+	} else if (len + ctl > 0 && xf_mt_seq_le(end, nxt)) {
 		if (!probe) {
 			d->retrans++;
 			d->seq_faults++;
@@ -511,7 +513,7 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
 			d->tcp_anomaly |= XF_TA_SYN_RETRY;
 		return;
 	}
-	if (!xf_seq_lt(nxt, end))
+	if (!xf_mt_seq_lt(nxt, end))
 		return;
 	/* next_seq advances by adv; SYN/FIN occupy sequence space, not data */
 	adv = end - nxt;
@@ -531,7 +533,7 @@ static __always_inline void xf_tcp_seq(struct xf_dir *d, const struct xf_dir *o,
  * no new data sent since (seq == next_seq).  Zero-window ACKs and the ACK
  * answering a keep-alive are not dups.
  */
-static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_dir *o,
+static __always_inline void xf_mt_tcp_ack(struct xf_dir *d, const struct xf_dir *o,
 				       const struct xf_pkt *p)
 {
 	__u8 fl = p->tcp_flags;
@@ -539,7 +541,7 @@ static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_dir *o,
 	if (!(fl & XF_TCP_ACK) || (fl & XF_TCP_RST))
 		return;
 	if (d->tcp_flags & XF_TCP_ACK) {
-		if (xf_seq_lt(p->ack, d->last_ack)) {
+		if (xf_mt_seq_lt(p->ack, d->last_ack)) {
 			d->ack_faults++;
 			d->tcp_anomaly |= XF_TA_ACK_BACK;
 		} else if (p->ack == d->last_ack && p->l7_len == 0 && p->tcp_win &&
@@ -555,7 +557,7 @@ static __always_inline void xf_tcp_ack(struct xf_dir *d, const struct xf_dir *o,
 /* ---------------------------------------------------------- tcpStates --- */
 
 /* SYN / SYN-ACK handling; returns the new state */
-static __always_inline __u8 xf_tcp_open(struct xf_flow *f, const struct xf_dir *d,
+static __always_inline __u8 xf_mt_tcp_open(struct xf_flow *f, const struct xf_dir *d,
 					const struct xf_pkt *p, __u32 dir, __u8 st)
 {
 	__u8 fl = p->tcp_flags;
@@ -601,13 +603,13 @@ static __always_inline __u8 xf_tcp_open(struct xf_flow *f, const struct xf_dir *
 }
 
 /* FIN handling and the final ACK; d sends, o receives */
-static __always_inline __u8 xf_tcp_close(struct xf_flow *f, const struct xf_dir *d,
+static __always_inline __u8 xf_mt_tcp_close(struct xf_flow *f, const struct xf_dir *d,
 					 const struct xf_dir *o, const struct xf_pkt *p, __u8 st)
 {
 	__u8 fl = p->tcp_flags;
 	int d_fin = d->tcp_flags & XF_TCP_FIN, o_fin = o->tcp_flags & XF_TCP_FIN;
 
-	if ((d->tcp_flags & XF_TCP_FIN) && p->l7_len && xf_seq_le(d->next_seq, p->seq))
+	if ((d->tcp_flags & XF_TCP_FIN) && p->l7_len && xf_mt_seq_le(d->next_seq, p->seq))
 		f->tcp_state_anom |= XF_TS_BAD_CLOSE;   /* new data after its own FIN */
 	if (fl & XF_TCP_FIN) {
 		if (st < XF_TCP_ESTABLISHED)
@@ -616,14 +618,14 @@ static __always_inline __u8 xf_tcp_close(struct xf_flow *f, const struct xf_dir 
 	}
 	/* d's FIN was sent earlier and is ACKed, this ACK covers o's FIN */
 	if (st == XF_TCP_CLOSING && d_fin && o_fin && (fl & XF_TCP_ACK) &&
-	    xf_seq_le(o->next_seq, p->ack) && (o->tcp_flags & XF_TCP_ACK) &&
-	    xf_seq_le(d->next_seq, o->last_ack))
+	    xf_mt_seq_le(o->next_seq, p->ack) && (o->tcp_flags & XF_TCP_ACK) &&
+	    xf_mt_seq_le(d->next_seq, o->last_ack))
 		st = XF_TCP_CLOSED;
 	return st;
 }
 
 /* d/o are the sending/receiving direction state before this packet */
-static __always_inline void xf_tcp_state(struct xf_flow *f, const struct xf_dir *d,
+static __always_inline void xf_mt_tcp_state(struct xf_flow *f, const struct xf_dir *d,
 					 const struct xf_dir *o, const struct xf_pkt *p, __u32 dir)
 {
 	__u8 st = f->tcp_state, fl = p->tcp_flags;
@@ -649,8 +651,8 @@ static __always_inline void xf_tcp_state(struct xf_flow *f, const struct xf_dir 
 		return;
 	}
 	if (st < XF_TCP_FIN_WAIT || (fl & XF_TCP_SYN))
-		st = xf_tcp_open(f, d, p, dir, st);
-	f->tcp_state = xf_tcp_close(f, d, o, p, st);
+		st = xf_mt_tcp_open(f, d, p, dir, st);
+	f->tcp_state = xf_mt_tcp_close(f, d, o, p, st);
 }
 
 /* ------------------------------------------------------------- update --- */
@@ -659,12 +661,12 @@ static __always_inline void xf_meter_tcp(struct xf_flow *f, struct xf_dir *d, st
 					 const struct xf_pkt *p, __u32 dir, const struct xf_cfg *cfg)
 {
 	if (cfg->modules & XF_MOD_TCP_STATES)
-		xf_tcp_state(f, d, o, p, dir);
-	d->tcp_anomaly |= xf_tcp_flag_anomaly(p->tcp_flags);
-	xf_tcp_opts(d, p);
-	xf_tcp_ack(d, o, p);
-	xf_tcp_seq(d, o, p);
-	xf_tcp_window(d, p);
+		xf_mt_tcp_state(f, d, o, p, dir);
+	d->tcp_anomaly |= xf_mt_tcp_flag_anomaly(p->tcp_flags);
+	xf_mt_tcp_count_opts(d, p);
+	xf_mt_tcp_ack(d, o, p);
+	xf_mt_tcp_seq(d, o, p);
+	xf_mt_tcp_window(d, p);
 	d->tcp_flags |= p->tcp_flags;
 	d->ack_pkts += !!(p->tcp_flags & XF_TCP_ACK);
 	d->tcp_pkts++;
@@ -677,12 +679,12 @@ static __always_inline __u64 xf_meter_update(struct xf_flow *f, const struct xf_
 	struct xf_dir *o = dir ? &f->dir[0] : &f->dir[1];
 	__u64 iat;
 
-	iat = xf_count_basic(f, d, ts, xf_pkt_size(p, cfg), p->l7_len);
-	xf_count_ip(d, p);
-	xf_count_hdr(f, p);
-	f->stat |= xf_pkt_flow_stat(p->status);
+	iat = xf_mt_count_basic(f, d, ts, xf_mt_pkt_size(p, cfg), p->l7_len);
+	xf_mt_count_ip(d, p);
+	xf_mt_count_hdr(f, p);
+	f->stat |= xf_mt_flow_stat(p->status);
 	if ((cfg->modules & (XF_MOD_TCP_FLAGS | XF_MOD_TCP_STATES)) &&
-	    (p->status & XF_PS_HAS_L4) && xf_pkt_is_tcp(p))
+	    (p->status & XF_PS_HAS_L4) && xf_mt_is_tcp(p))
 		xf_meter_tcp(f, d, o, p, dir, cfg);
 	return iat;
 }
