@@ -10,6 +10,10 @@ wrong, each shown by a crafted capture (gen_pcaps.py, checked here with
   tcpflow-last-wins tcpflow rewrites overlapping bytes with the last copy
   tshark-gap        tshark 4.0 leaves out the data after a gap that never fills
   rst-payload       both peers take a RST's diagnostic payload as stream data
+  capture-gap       the capture lacks bytes (lost or cut by the snap length):
+                    xdpflow writes them as NUL bytes and reports each gap;
+                    tcpflow leaves holes only between bytes it saw, so its
+                    file is shorter; every captured byte must still agree
 Anything else is a FAILURE, printed with the capture, stream and direction.
 
 usage: compare_peers.py --xdpflow BIN --cache DIR [--max-streams N] [--crafted DIR] PCAP...
@@ -33,18 +37,20 @@ def ours(xdpflow, pcap, ep0, ep1):
     if r.returncode:
         return None, r.stderr.strip().splitlines()[-1:] or ["exit %d" % r.returncode]
     data = [bytearray(), bytearray()]
+    ranges = [[], []]
     summ = None
     for line in r.stdout.splitlines():
         o = json.loads(line)
         d = 1 if o.get("dir") == "B" else 0
         if o["type"] == "data":
+            ranges[d].append((len(data[d]), o["len"]))
             data[d] += base64.b64decode(o["payload"])
         elif o["type"] == "gap":
             data[d] += b"\0" * o["len"]
         elif o["type"] == "summary":
             summ = o
     return {"A": peers.norm_ep(summ["A"]), "data": [bytes(x) for x in data],
-            "dirs": summ["dirs"]}, None
+            "ranges": ranges, "dirs": summ["dirs"]}, None
 
 
 def bracket(ep):
@@ -52,9 +58,20 @@ def bracket(ep):
     return "[%s]:%s" % (addr, port) if ":" in addr else ep
 
 
-def explain(peer, st):
+def holes_only(got, ranges, want):
+    """`want` agrees with every byte we captured that it holds: it differs
+    only where the capture has no bytes (a gap)"""
+    for off, n in ranges:
+        if off < len(want) and want[off:off + n] != got[off:off + n][:len(want) - off]:
+            return False
+    return True
+
+
+def explain(peer, st, got=b"", ranges=(), want=b""):
     """known causes for a difference from `peer` in a direction with stats st"""
     why = []
+    if peer == "tcpflow" and st["gaps"] and holes_only(got, ranges, want):
+        why.append("capture-gap")
     if st["rstPayloadBytes"]:
         why.append("rst-payload")
     if peer == "tcpflow" and st["l2TrailerPkts"]:
@@ -73,8 +90,8 @@ class Tally:
         self.failures = []
         self.streams = self.skipped = 0
 
-    def diff(self, peer, where, st, got, want):
-        why = explain(peer, st)
+    def diff(self, peer, where, st, got, want, ranges=()):
+        why = explain(peer, st, got, ranges, want)
         if why:
             for w in why:
                 self.explained[w] = self.explained.get(w, 0) + 1
@@ -118,7 +135,7 @@ def compare_capture(args, pcap, tally):
             if got in flows or (not got and not any(flows)):
                 tally.equal["tcpflow"] += 1
             else:
-                tally.diff("tcpflow", where, st, got, flows[0])
+                tally.diff("tcpflow", where, st, got, flows[0], mine["ranges"][d])
 
 
 def main():

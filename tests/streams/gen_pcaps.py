@@ -50,7 +50,7 @@ class Conv:
         c, s = (CLIENT6, SERVER6) if self.v6 else (CLIENT4, SERVER4)
         return (c, s, CPORT, SPORT, CMAC, SMAC) if d == 0 else (s, c, SPORT, CPORT, SMAC, CMAC)
 
-    def frame(self, d, l4, pad_to=0, bad_csum=False):
+    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0):
         src, dst, _, _, smac, dmac = self.addrs(d)
         if self.v6:
             pseudo = src + dst + struct.pack("!IxxxB", len(l4), self.proto)
@@ -73,7 +73,7 @@ class Conv:
         if len(fr) < pad_to:
             fr += b"\xee" * (pad_to - len(fr))   # padding that is not payload
         self.t += 0.001
-        self.frames.append((self.t, fr))
+        self.frames.append((self.t, fr[:len(fr) - cut], len(fr)))   # cut: snap length
 
     def tcp(self, d, rel, flags=ACK, data=b"", ack_rel=None, win=65535, **kw):
         """rel: sequence relative to this side's ISN (0 = the SYN)."""
@@ -102,9 +102,9 @@ class Conv:
     def write(self, path):
         with open(path, "wb") as f:
             f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-            for t, fr in self.frames:
+            for t, fr, wire in self.frames:
                 sec = int(t)
-                f.write(struct.pack("<IIII", sec, int(round((t - sec) * 1e6)), len(fr), len(fr)))
+                f.write(struct.pack("<IIII", sec, int(round((t - sec) * 1e6)), len(fr), wire))
                 f.write(fr)
 
 
@@ -233,6 +233,15 @@ def gap(c):
     return s, s, [("A", 3, 6), ("B", 3, 6)]
 
 
+@case("segments cut by the snap length: the uncaptured bytes are gaps", "tcpflow(shorter file),tshark")
+def snapped(c):
+    c.handshake()
+    c.both(1, ACK, b"0123456789", cut=6)       # 4 of 10 bytes captured
+    c.both(11, FIN | ACK, b"abcdefgh", cut=5)  # 3 of 8, and the FIN after them
+    s = b"0123" + b"\0" * 6 + b"abc" + b"\0" * 5
+    return s, s, [("A", 4, 6), ("B", 4, 6), ("A", 13, 5), ("B", 13, 5)]
+
+
 @case("RST ends the stream; its payload is not stream data")
 def rst(c):
     c.handshake()
@@ -294,9 +303,9 @@ def bulk(path, flows, segs, size, hole):
         t = [1_700_000_000.0]
 
         def emit(c):
-            for ts, fr in c.frames:
+            for ts, fr, wire in c.frames:
                 sec = int(ts)
-                f.write(struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(fr), len(fr)))
+                f.write(struct.pack("<IIII", sec, int((ts - sec) * 1e6), len(fr), wire))
                 f.write(fr)
             c.frames = []
 
