@@ -58,6 +58,7 @@ struct peer_summary {
 };
 
 #define MAX_SUMMARIES 64
+#define FLUSH_EVERY 0.005       /* seconds: batch writes and accepts in flow() */
 
 static struct {
 	int listen_fd;
@@ -73,6 +74,7 @@ static struct {
 	int npeers;
 	unsigned next_id;
 	struct xf_outbuf rec;       /* the flow being sent, formatted once */
+	double last_flush, next_accept;
 	/* SOCKET_CONNECT: reconnection */
 	double retry_min, retry_max, retry_delay, next_try;
 	double lost_at;
@@ -154,11 +156,16 @@ static void peer_queue_header(struct peer *p)
 	xf_ob_free(&hdr);
 }
 
+static int peer_flush(struct peer *p);
+
 static void peer_queue_record(struct peer *p, const char *data, size_t n, uint64_t lines)
 {
 	if (p->need_header)
 		peer_queue_header(p);
-	if (peer_append(p, data, n, ss.bound)) {
+	/* full: hand the kernel what it takes now, then decide (a write error
+	 * shows again at the next flush_all, which handles it) */
+	if (peer_append(p, data, n, ss.bound) &&
+	    (p->fd < 0 || peer_flush(p) || peer_append(p, data, n, ss.bound))) {
 		p->dropped += lines;
 		ss.dropped += lines;
 		return;
@@ -542,6 +549,7 @@ static void flush_all(void)
 {
 	struct peer *p;
 
+	ss.last_flush = now_mono();
 	for (p = ss.peers; p; p = p->next) {
 		if (p->fd < 0 || !peer_flush(p))
 			continue;
@@ -558,10 +566,14 @@ static void socket_flow(struct xf_sink *s, const struct xf_flow_ctx *fc)
 	uint64_t lines = 0;
 	int dir;
 
-	if (!ss.connect_mode)
-		accept_new();
-	else
+	double t = now_mono();
+
+	if (ss.connect_mode) {
 		connect_retry(ss.peers);
+	} else if (t >= ss.next_accept) {
+		accept_new();
+		ss.next_accept = t + FLUSH_EVERY;
+	}
 	if (!ss.peers)
 		return;
 	ss.rec.len = 0;
@@ -576,9 +588,13 @@ static void socket_flow(struct xf_sink *s, const struct xf_flow_ctx *fc)
 	}
 	for (p = ss.peers; p; p = p->next)
 		peer_queue_record(p, ss.rec.buf, ss.rec.len, lines);
-	flush_all();
-	if (!ss.connect_mode)
-		reap_peers(0);
+	/* one write per peer per few ms, not per flow: at high flow rates the
+	 * system calls would cost more than the formatting */
+	if (t - ss.last_flush >= FLUSH_EVERY) {
+		flush_all();
+		if (!ss.connect_mode)
+			reap_peers(0);
+	}
 }
 
 static void socket_poll(struct xf_sink *s)
