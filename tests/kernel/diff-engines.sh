@@ -21,6 +21,10 @@
 #   XF_DIFF_OPTS   extra options for both engines (e.g. "-D BYTE_LAYER=2")
 #   XF_DIFF_KEEP   a folder: keep the outputs of failed captures there
 #   XF_SAMPLE=N    compare only every Nth capture of the manifest (quick runs)
+#   XF_DIFF_LIST=1 run each batch of XF_DIFF_BATCH (default 20) captures as
+#                  one `-R LIST` run per engine: one program load per batch
+#                  instead of per capture; a differing batch is then
+#                  compared capture by capture to name the culprit
 # POSIX sh: it also runs under busybox in the vmtest guest.
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,15 +98,17 @@ compare_flows() {
 	}' "$1" "$2"
 }
 
+# compare_one CAPTURE DIR NAME [-r|-R]: -R compares a list file's captures
+# in one run of each engine (one program load for many captures).
 compare_one() {
-	cap=$1 d=$2 name=$3
+	cap=$1 d=$2 name=$3 in=${4:--r}
 	mkdir -p "$d"
 	# shellcheck disable=SC2086
-	timeout "$PER_RUN_TIMEOUT" "$XDPFLOW" -r "$cap" $XF_DIFF_OPTS -w "$d/off" \
+	timeout "$PER_RUN_TIMEOUT" "$XDPFLOW" $in "$cap" $XF_DIFF_OPTS -w "$d/off" \
 		>"$d/off.log" 2>&1
 	orc=$?
 	# shellcheck disable=SC2086
-	timeout "$PER_RUN_TIMEOUT" "$XDPFLOW" -r "$cap" --engine xdp $XF_DIFF_OPTS -w "$d/xdp" \
+	timeout "$PER_RUN_TIMEOUT" "$XDPFLOW" $in "$cap" --engine xdp $XF_DIFF_OPTS -w "$d/xdp" \
 		>"$d/xdp.log" 2>&1
 	xrc=$?
 	if [ $orc -ne $xrc ]; then
@@ -122,8 +128,7 @@ compare_one() {
 # Worker entry for xargs: diff-engines.sh --batch CAPTURE...; one result
 # line per capture in $XF_DIFF_WORK/results (appends of one short line
 # are atomic), the full report in r<n>.txt.
-if [ "${1:-}" = "--batch" ]; then
-	shift
+compare_each() {
 	for cap in "$@"; do
 		name=${cap#"$XF_CORPUS"/}
 		key=$(printf '%s' "$name" | tr '/ ' '__')
@@ -137,6 +142,44 @@ if [ "${1:-}" = "--batch" ]; then
 		cat "$XF_DIFF_WORK/r-$key.txt"
 		rm -rf "$d"
 	done
+}
+
+# XF_DIFF_LIST=1: the whole batch through `-R LIST` in one run per engine;
+# only if that differs, each capture alone, to name the one at fault.
+compare_list() {
+	list=$(mktemp "$XF_DIFF_WORK/list.XXXXXX")
+	for cap in "$@"; do echo "$cap"; done >"$list"
+	d=$list.d
+	if compare_one "$list" "$d" "batch of $# from ${1#"$XF_CORPUS"/}" -R >"$list.txt" 2>&1; then
+		for cap in "$@"; do echo "pass ${cap#"$XF_CORPUS"/}" >>"$XF_DIFF_WORK/results"; done
+		echo "PASS $# captures in one -R run, from ${1#"$XF_CORPUS"/} to ${cap#"$XF_CORPUS"/}"
+		rm -rf "$d" "$list" "$list.txt"
+		return
+	fi
+	echo "diff-engines: a -R batch differs; comparing its $# captures one by one"
+	sed -n '1,6p' "$list.txt"
+	before=$(grep -c '^fail ' "$XF_DIFF_WORK/results")
+	compare_each "$@"
+	if [ "$(grep -c '^fail ' "$XF_DIFF_WORK/results")" -eq "$before" ]; then
+		# each capture alone agrees, together they do not (state carried
+		# across inputs): the batch itself fails
+		echo "fail -R batch from ${1#"$XF_CORPUS"/}" >>"$XF_DIFF_WORK/results"
+		echo "FAIL the -R batch from ${1#"$XF_CORPUS"/} differs although each capture alone agrees:"
+		sed -n '1,6p' "$list.txt"
+	fi
+	rm -rf "$d" "$list" "$list.txt"
+}
+
+# Worker entry for xargs: diff-engines.sh --batch CAPTURE...; one result
+# line per capture in $XF_DIFF_WORK/results (appends of one short line
+# are atomic), the full report in r-<name>.txt.
+if [ "${1:-}" = "--batch" ]; then
+	shift
+	if [ "${XF_DIFF_LIST:-0}" = 1 ]; then
+		compare_list "$@"
+	else
+		compare_each "$@"
+	fi
 	exit 0
 fi
 
@@ -149,7 +192,7 @@ work=$(mktemp -d /tmp/xf-diff.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 XF_DROP_COLS=$(specific_cols)
-export XF_DIFF_WORK=$work XDPFLOW XF_CORPUS XF_DIFF_OPTS XF_DIFF_KEEP XF_DROP_COLS
+export XF_DIFF_WORK=$work XDPFLOW XF_CORPUS XF_DIFF_OPTS XF_DIFF_KEEP XF_DROP_COLS XF_DIFF_LIST
 
 if [ $# -gt 0 ]; then
 	for f in "$@"; do echo "$f"; done >"$work/list"
@@ -181,14 +224,14 @@ echo "diff-engines: $total capture(s), offline vs --engine xdp, ignoring:" \
      "$(echo "$XF_DROP_COLS" | sed 's/,$//; s/,/ /g')"
 : >"$work/results"
 # Batches of 20 per worker: a shell per capture costs more than it should.
-tr '\n' '\0' <"$work/list" | xargs -0 -n 20 -P "$JOBS" sh "$0" --batch
+tr '\n' '\0' <"$work/list" | xargs -0 -n "${XF_DIFF_BATCH:-20}" -P "$JOBS" sh "$0" --batch
 
 passed=$(grep -c '^pass ' "$work/results")
 failed=$(grep -c '^fail ' "$work/results")
-missing=$((total - passed - failed))
+missing=$((total - passed - $(grep -c '^fail [^-]' "$work/results")))
 if [ $failed -gt 0 ]; then
 	echo "--- failures (first lines of each):"
-	grep '^fail ' "$work/results" | while read -r _ name; do
+	grep '^fail [^-]' "$work/results" | while read -r _ name; do
 		sed -n '1,6p' "$work/r-$(printf '%s' "$name" | tr '/ ' '__').txt"
 	done
 fi

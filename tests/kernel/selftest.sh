@@ -35,5 +35,7 @@ expect "an extra flow fails, showing it" extra 1 'only in --engine xdp: A	2'
 expect "an xdp run that fails is a failure" crash 1 'exit status offline 0, --engine xdp 1'
 expect "no privilege is a SKIP that fails" eperm 1 '^SKIP diff-engines: BPF_PROG_RUN is not permitted'
 expect "no privilege with XF_ALLOW_SKIP=1 is a SKIP that passes" eperm 0 '^SKIP diff-engines' XF_ALLOW_SKIP=1
+expect "-R batches: equal outputs pass" same 0 '^1 passed, 0 failed' XF_DIFF_LIST=1
+expect "-R batches: a difference is traced to its capture" count 1 'differing columns: numPktsSnt (offline 5, xdp 6)' XF_DIFF_LIST=1
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
