@@ -416,9 +416,30 @@ static __always_inline int pkt_makes_flow(const struct xf_pkt *p)
 	return (p->status & XF_PS_L2_ONLY) && cfg.l2_flows;
 }
 
+/*
+ * The parser runs as a global function: the verifier checks it once, on its
+ * own, instead of once per path of the code around it (inlined, the
+ * parser's paths times ours exceed the verifier's budget).  Its pointer
+ * argument may be NULL as far as the verifier knows.
+ */
+__attribute__((noinline)) int xdpflow_parse_xdp(struct xdp_md *ctx, __u32 linktype, struct xf_pkt *p)
+{
+	if (!p)
+		return XF_PR_MALFORMED;
+	return xf_parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, linktype,
+			(const struct xf_cfg *)&cfg, p);
+}
+
+__attribute__((noinline)) int xdpflow_parse_skb(struct __sk_buff *skb, struct xf_pkt *p)
+{
+	if (!p)
+		return XF_PR_MALFORMED;
+	return xf_parse((void *)(long)skb->data, (void *)(long)skb->data_end, XF_DLT_EN10MB,
+			(const struct xf_cfg *)&cfg, p);
+}
+
 /* The whole per-packet path, for XDP and TC alike. */
-static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
-				   __u32 wire_len, __u32 cap_len)
+static __always_inline void handle(struct xf_ctx *x, __u32 wire_len, __u32 cap_len)
 {
 	struct xf_flow_key k;   /* xf_flow_key_make zeroes it; no-flow paths below */
 	struct xf_pkt p;
@@ -431,7 +452,11 @@ static __always_inline void handle(struct xf_ctx *x, void *data, void *data_end,
 	x->ts = now_ns();
 	if (cfg_replay)
 		linktype = replay_linktype;
-	xf_parse(data, data_end, linktype, (const struct xf_cfg *)&cfg, &p);
+	__builtin_memset(&p, 0, sizeof(p));     /* the verifier wants it written before the call */
+	if (x->is_xdp)
+		xdpflow_parse_xdp(x->ctx, linktype, &p);
+	else
+		xdpflow_parse_skb(x->ctx, &p);
 	p.wire_len = wire_len;
 	p.cap_len = cap_len;
 	count_pkt(x, &p);
@@ -474,15 +499,13 @@ SEC("xdp.frags")
 int xdpflow_xdp(struct xdp_md *ctx)
 {
 	struct xf_ctx x = { .ctx = ctx, .is_xdp = 1, .ifindex = ctx->ingress_ifindex };
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	__u32 len;
 
 	if (cfg_replay) {
-		handle(&x, data, data_end, replay_wire_len, replay_cap_len);
+		handle(&x, replay_wire_len, replay_cap_len);
 	} else {
 		len = bpf_xdp_get_buff_len(ctx);
-		handle(&x, data, data_end, len, len);
+		handle(&x, len, len);
 	}
 	return XDP_PASS;
 }
@@ -496,19 +519,15 @@ int xdpflow_tc(struct __sk_buff *skb)
 	void *data_end = (void *)(long)skb->data_end;
 
 	/* Egress skbs may keep headers in fragments: make them linear. */
-	if (data + want > data_end) {
-		if (bpf_skb_pull_data(skb, want)) {
-			struct xf_kcounters *c;
-			__u32 zero = 0;
+	if (data + want > data_end && bpf_skb_pull_data(skb, want)) {
+		struct xf_kcounters *c;
+		__u32 zero = 0;
 
-			c = bpf_map_lookup_elem(&counters, &zero);
-			if (c)
-				c->c[XF_KC_PULL_FAIL]++;
-		}
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
+		c = bpf_map_lookup_elem(&counters, &zero);
+		if (c)
+			c->c[XF_KC_PULL_FAIL]++;
 	}
-	handle(&x, data, data_end, len, len);
+	handle(&x, len, len);
 	/* before segmentation: one packet of the super-packet's length */
 	if (skb->gso_segs > 1 && x.cnt)
 		x.cnt->c[XF_KC_TC_GSO]++;
