@@ -45,6 +45,7 @@ class Conv:
         self.isn = [c_isn, s_isn]
         self.frames = []
         self.t = 1_700_000_000.0
+        self.linktype = 1          # 1 Ethernet, 228/229 raw IPv4/IPv6, 0 BSD loopback
 
     def addrs(self, d):
         c, s = (CLIENT6, SERVER6) if self.v6 else (CLIENT4, SERVER4)
@@ -69,7 +70,12 @@ class Conv:
                               self.proto, 0, src, dst)
             ip = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
             et = 0x0800
-        fr = dmac + smac + struct.pack("!H", et) + ip + l4
+        if self.linktype in (228, 229, 101):
+            fr = ip + l4
+        elif self.linktype == 0:
+            fr = struct.pack("<I", 30 if self.v6 else 2) + ip + l4
+        else:
+            fr = dmac + smac + struct.pack("!H", et) + ip + l4
         if len(fr) < pad_to:
             fr += b"\xee" * (pad_to - len(fr))   # padding that is not payload
         self.t += 0.001
@@ -101,7 +107,7 @@ class Conv:
 
     def write(self, path):
         with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, self.linktype))
             for t, fr, wire in self.frames:
                 sec = int(t)
                 f.write(struct.pack("<IIII", sec, int(round((t - sec) * 1e6)), len(fr), wire))
@@ -240,6 +246,18 @@ def snapped(c):
     c.both(11, FIN | ACK, b"abcdefgh", cut=5)  # 3 of 8, and the FIN after them
     s = b"0123" + b"\0" * 6 + b"abc" + b"\0" * 5
     return s, s, [("A", 4, 6), ("B", 4, 6), ("A", 13, 5), ("B", 13, 5)]
+
+
+@case("raw IP link type (no Ethernet header)", "tcpflow(cannot read)")
+def rawip(c):
+    c.linktype = 229 if c.v6 else 228
+    return inorder(c)
+
+
+@case("BSD loopback link type (4-byte address family)", "tcpflow(IPv6: writes nothing)")
+def loopback(c):
+    c.linktype = 0
+    return inorder(c)
 
 
 @case("RST ends the stream; its payload is not stream data")
