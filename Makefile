@@ -31,7 +31,8 @@ PKGS      := libpcap zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lz)
 
-CPPFLAGS += -Iinclude -Iuserspace -I$(BUILD) -D_GNU_SOURCE
+XF_VERSION ?= 0.1.0
+CPPFLAGS += -Iinclude -Iuserspace -I$(BUILD) -D_GNU_SOURCE -DXF_VERSION=\"$(XF_VERSION)\"
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
             -fno-strict-aliasing $(SANFLAGS) $(PKG_CFLAGS)

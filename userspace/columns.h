@@ -8,6 +8,7 @@
 #define XF_COLUMNS_H
 
 #include "flow.h"
+#include <stdio.h>
 #include "outbuf.h"
 
 enum xf_json_kind {
@@ -28,6 +29,17 @@ struct xf_column {
 	const char *module;     /* filled on registration */
 };
 
+/* Packet-mode (-s) columns: one value per packet. */
+typedef void (*xf_pktcol_fmt)(struct xf_outbuf *ob, const struct xf_pkt_view *pv);
+
+struct xf_pkt_column {
+	const char *name;
+	const char *type;
+	const char *desc;
+	enum xf_json_kind json;
+	xf_pktcol_fmt fmt;
+};
+
 /* Separator between repeated values: ';' in TSV, ',' in JSON */
 static inline void xf_col_rep_sep(struct xf_outbuf *ob)
 {
@@ -45,5 +57,10 @@ void xf_format_flow_json(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int
 void xf_format_flow_header(struct xf_outbuf *ob);
 /* PREFIX_headers.txt body */
 void xf_format_headers_file(struct xf_outbuf *ob);
+/* Packet mode: header line and one line per packet (PREFIX_packets.txt) */
+void xf_format_packet_header(struct xf_outbuf *ob);
+void xf_format_packet_tsv(struct xf_outbuf *ob, const struct xf_pkt_view *pv);
+/* Column list as JSON (--list-columns --json) or text */
+void xf_columns_list(FILE *out, int json);
 
 #endif

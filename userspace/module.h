@@ -22,7 +22,7 @@ struct xf_module {
 	size_t      nsettings;
 	const struct xf_column *columns;
 	size_t      ncolumns;
-	const struct xf_column *pkt_columns;   /* packet mode (-s) columns */
+	const struct xf_pkt_column *pkt_columns;   /* packet mode (-s) columns */
 	size_t      npkt_columns;
 	/* hooks, all optional */
 	int  (*init)(void);                              /* settings are final; 0 or -1 */
