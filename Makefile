@@ -35,7 +35,7 @@ XF_VERSION ?= 0.1.0
 CPPFLAGS += -Iinclude -Iuserspace -I$(BUILD) -D_GNU_SOURCE -DXF_VERSION=\"$(XF_VERSION)\"
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
-            -fno-strict-aliasing $(SANFLAGS) $(PKG_CFLAGS)
+            -Wno-missing-field-initializers -fno-strict-aliasing $(SANFLAGS) $(PKG_CFLAGS)
 DEPFLAGS  = -MMD -MP
 LDLIBS   += $(PKG_LIBS) -lm
 LDFLAGS  += $(SANFLAGS)

@@ -38,7 +38,24 @@ static const char *const module_order[] = {
 	"basicFlow", "basicStats", "tcpFlags", "tcpStates",
 };
 
+/* Packet mode: the payload, C-escaped so the line stays one line (T2's
+ * l7Content), always last.  L7_SNAPLEN bytes at most. */
+static uint32_t l7_snaplen;
+
+static void pk_l7_content(struct xf_outbuf *ob, const struct xf_pkt_view *pv)
+{
+	uint32_t n = pv->l7_caplen < l7_snaplen ? pv->l7_caplen : l7_snaplen;
+
+	if (pv->l7 && n)
+		xf_ob_escaped(ob, pv->l7, n);
+}
+
+static const struct xf_pkt_column l7_content_column = {
+	"l7Content", "S", "Payload, C-escaped, up to L7_SNAPLEN bytes", XF_J_STR, pk_l7_content,
+};
+
 static const struct xf_column *active[XF_MAX_COLUMNS];
+static const char *active_module[XF_MAX_COLUMNS];   /* module tables are read-only */
 static size_t nactive;
 static const struct xf_pkt_column *pkt_active[XF_MAX_COLUMNS];
 static size_t npkt_active;
@@ -61,10 +78,12 @@ static int cmp_rank(const void *a, const void *b)
 	return module_rank(ma) - module_rank(mb);
 }
 
-static void add_col(const struct xf_column *c)
+static void add_col(const struct xf_column *c, const char *module)
 {
-	if (nactive < XF_MAX_COLUMNS)
+	if (nactive < XF_MAX_COLUMNS) {
+		active_module[nactive] = module;
 		active[nactive++] = c;
+	}
 }
 
 void xf_columns_build(void)
@@ -76,19 +95,20 @@ void xf_columns_build(void)
 	qsort(sorted, n, sizeof(*sorted), cmp_rank);
 	nactive = npkt_active = 0;
 	for (i = 0; i < sizeof(core_columns) / sizeof(core_columns[0]); i++)
-		add_col(&core_columns[i]);
+		add_col(&core_columns[i], "core");
 	for (i = 0; i < n; i++) {
 		struct xf_module *m = sorted[i];
 
 		if (!m->enabled)
 			continue;
-		for (j = 0; j < m->ncolumns; j++) {
-			((struct xf_column *)&m->columns[j])->module = m->name;
-			add_col(&m->columns[j]);
-		}
+		for (j = 0; j < m->ncolumns; j++)
+			add_col(&m->columns[j], m->name);
 		for (j = 0; j < m->npkt_columns && npkt_active < XF_MAX_COLUMNS; j++)
 			pkt_active[npkt_active++] = &m->pkt_columns[j];
 	}
+	l7_snaplen = (uint32_t)xf_cfg_int("L7_SNAPLEN");
+	if (npkt_active < XF_MAX_COLUMNS)
+		pkt_active[npkt_active++] = &l7_content_column;
 }
 
 size_t xf_columns_active(const struct xf_column *const **cols)
@@ -250,13 +270,13 @@ void xf_columns_list(FILE *out, int json)
 		const struct xf_column *c = active[i];
 
 		if (!json) {
-			xf_ob_printf(&ob, "%-24s %-8s %-12s %s\n", c->name, c->type, c->module, c->desc);
+			xf_ob_printf(&ob, "%-24s %-8s %-12s %s\n", c->name, c->type, active_module[i], c->desc);
 			continue;
 		}
 		xf_ob_puts(&ob, "{\"name\":\"");
 		xf_ob_json_str(&ob, c->name, strlen(c->name));
 		xf_ob_printf(&ob, "\",\"type\":\"%s\",\"json\":\"%s\",\"module\":\"%s\",\"description\":\"",
-			     c->type, json_kind_name(c->json), c->module);
+			     c->type, json_kind_name(c->json), active_module[i]);
 		xf_ob_json_str(&ob, c->desc, strlen(c->desc));
 		xf_ob_puts(&ob, i + 1 < nactive ? "\"},\n" : "\"}\n");
 	}

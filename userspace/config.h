@@ -41,4 +41,8 @@ const char *xf_cfg_str(const char *name);
 void xf_settings_list(FILE *out, bool json);
 void xf_settings_free(void);
 
+/* settings_core.c: the parser/meter configuration from the settings */
+struct xf_cfg;
+void xf_cfg_from_settings(struct xf_cfg *cfg);
+
 #endif

@@ -125,16 +125,7 @@ int xf_kern_probe(void)
  * engine reads, so both engines meter alike. */
 void xf_kern_cfg_from_settings(struct xf_cfg *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->byte_layer = (uint8_t)atoi(xf_cfg_str("BYTE_LAYER"));
-	cfg->modules = xf_modules_meter_bits();
-	cfg->decap_tunnels = xf_cfg_bool("DECAP_TUNNELS");
-	cfg->l2_flows = xf_cfg_bool("L2_FLOWS");
-	cfg->vlan_in_key = xf_cfg_bool("VLAN_IN_KEY");
-	cfg->ipv4_csum = xf_cfg_bool("IPV4_CSUM");
-	cfg->vxlan_port = (uint16_t)xf_cfg_int("VXLAN_PORT");
-	cfg->geneve_port = (uint16_t)xf_cfg_int("GENEVE_PORT");
-	cfg->teredo_port = (uint16_t)xf_cfg_int("TEREDO_PORT");
+	xf_cfg_from_settings(cfg);
 }
 
 static int set_pins(struct xf_kern *k)

@@ -21,12 +21,14 @@ struct xf_run {
 	const char *prefix;         /* output prefix (NULL: flows to stdout) */
 	bool        packet_mode;    /* -s */
 	bool        json;           /* PREFIX_flows.json */
+	bool        quiet;          /* -q: no report on stderr (PREFIX_log.txt still) */
 	/* state */
 	volatile sig_atomic_t stop;       /* SIGINT/SIGTERM */
 	volatile sig_atomic_t report_now; /* SIGUSR1 */
 	int         linktype;       /* DLT of the current input */
 	const char *cur_input;      /* file being read, for messages */
 	int         input_errors;   /* inputs that ended in an error */
+	int         output_errors;  /* output files that could not be written */
 };
 
 extern struct xf_run *xf_run;   /* the current run (signal handlers, report) */

@@ -4,7 +4,10 @@
  * byte is, the parser's switches, output formatting.  Names follow T2 where
  * T2 has the same knob.
  */
+#include <stdlib.h>
+#include <string.h>
 #include "config.h"
+#include "module.h"
 
 static const struct xf_setting core_settings[] = {
 	{ "FLOW_TIMEOUT", XF_ST_DOUBLE, "182",
@@ -41,4 +44,19 @@ static const struct xf_setting core_settings[] = {
 static void __attribute__((constructor)) core_settings_register(void)
 {
 	xf_settings_register(core_settings, sizeof(core_settings) / sizeof(core_settings[0]), "core");
+}
+
+/* The parser's and meter's configuration, as both engines hand it on. */
+void xf_cfg_from_settings(struct xf_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->byte_layer = (uint8_t)atoi(xf_cfg_str("BYTE_LAYER"));
+	cfg->modules = xf_modules_meter_bits();
+	cfg->decap_tunnels = xf_cfg_bool("DECAP_TUNNELS");
+	cfg->l2_flows = xf_cfg_bool("L2_FLOWS");
+	cfg->vlan_in_key = xf_cfg_bool("VLAN_IN_KEY");
+	cfg->ipv4_csum = xf_cfg_bool("IPV4_CSUM");
+	cfg->vxlan_port = (uint16_t)xf_cfg_int("VXLAN_PORT");
+	cfg->geneve_port = (uint16_t)xf_cfg_int("GENEVE_PORT");
+	cfg->teredo_port = (uint16_t)xf_cfg_int("TEREDO_PORT");
 }
