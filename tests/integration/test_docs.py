@@ -191,7 +191,10 @@ def test_all_modules_add_columns():
 
 def test_every_packet_column_is_documented(corpus, tmp_path):
     prefix = str(tmp_path / "p")
-    run_ok(["-r", corpus_path(BASE), "-w", prefix, "-s", "-D", "MODULES=all"])
+    # all modules, so every module's packet columns appear; payloadDumper's
+    # files go to tmp_path, not to its default folder
+    run_ok(["-r", corpus_path(BASE), "-w", prefix, "-s", "-D", "MODULES=all",
+            "-D", "PLDUMP_FOLDER=" + str(tmp_path / "pld")])
     cols, rows = xf.read_tsv(prefix + "_packets.txt")
     assert rows, "empty packets file"
     docs = documented_columns("## PREFIX_packets.txt (`-s`, packet mode)")
