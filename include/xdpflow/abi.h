@@ -246,6 +246,9 @@ struct xf_dir {
 	__u32 seq_pkts;                /* segments whose payload advanced next_seq (new data) */
 	__u32 ack_pkts;                /* segments with the ACK flag */
 	__u32 seq_flags;               /* meter-private sequence state (XF_SQ_* in meter.h) */
+	__u8  smac[6];                 /* MACs of this direction's first packet (a reply */
+	__u8  dmac[6];                 /* may come from another router than the request went to) */
+	__u32 pad_mac;
 };
 
 /* Per-flow record: the BPF flow map value and the userspace flow. */

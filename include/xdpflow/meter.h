@@ -679,6 +679,10 @@ static __always_inline __u64 xf_meter_update(struct xf_flow *f, const struct xf_
 	struct xf_dir *o = dir ? &f->dir[0] : &f->dir[1];
 	__u64 iat;
 
+	if (d->pkts == 0) {
+		__builtin_memcpy(d->smac, p->smac, 6);
+		__builtin_memcpy(d->dmac, p->dmac, 6);
+	}
 	iat = xf_mt_count_basic(f, d, ts, xf_mt_pkt_size(p, cfg), p->l7_len);
 	xf_mt_count_ip(d, p);
 	xf_mt_count_hdr(f, p);

@@ -80,6 +80,19 @@ def group_flows(flows, table):
             a, b = norm_ip(f.src_ip), norm_ip(f.dst_ip)
         else:
             a, b = norm_mac(f.src_mac), norm_mac(f.dst_mac)
+            if f.b_line is not None:
+                bs = norm_mac(f.b_line.get("srcMac", ""))
+                bd = norm_mac(f.b_line.get("dstMac", ""))
+                if (bs, bd) != (b, a):
+                    # D3: each direction through its own first MACs
+                    for src, dst, n, by in ((a, b, f.pkts_ab, f.bytes_ab),
+                                            (bs, bd, f.pkts_ba, f.bytes_ba)):
+                        g = groups.setdefault(_key(src, dst), Group())
+                        g.add(src, n, by)
+                        g.add(dst, 0, 0)
+                        g.flows.append(f)
+                        g.stat |= f.stat
+                    continue
         g = groups.setdefault(_key(a, b), Group())
         g.add(a, f.pkts_ab, f.bytes_ab)
         g.add(b, f.pkts_ba, f.bytes_ba)

@@ -72,14 +72,23 @@ static void fmt_hdr_desc(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int
 	xf_hdrdesc_format(ob, fc->f.hdr, fc->f.nhdr, fc->key.ethertype, fc->key.l4_proto);
 }
 
+/* Each direction's MACs are those of its own first packet (as in T2, where
+ * the two directions are two flows): a reply may leave through another
+ * router than the request came in from. */
 static void fmt_src_mac(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
 {
-	xf_ob_mac(ob, dir ? fc->f.dmac : fc->f.smac);
+	if (fc->f.dir[dir].pkts)
+		xf_ob_mac(ob, fc->f.dir[dir].smac);
+	else
+		xf_ob_mac(ob, dir ? fc->f.dmac : fc->f.smac);
 }
 
 static void fmt_dst_mac(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
 {
-	xf_ob_mac(ob, dir ? fc->f.smac : fc->f.dmac);
+	if (fc->f.dir[dir].pkts)
+		xf_ob_mac(ob, fc->f.dir[dir].dmac);
+	else
+		xf_ob_mac(ob, dir ? fc->f.smac : fc->f.dmac);
 }
 
 static void fmt_eth_type(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
