@@ -91,6 +91,7 @@ int xf_modules_start(void)
 
 	if (modules_choose())
 		return -1;
+	xf_columns_build();     /* init hooks may format headers (socket sink) */
 	for (i = 0; i < nmods; i++)
 		if (mods[i]->enabled && mods[i]->init && mods[i]->init())
 			return -1;
