@@ -1659,6 +1659,31 @@ static void test_gre(void **state)
 	assert_int_equal(p.l7_len, 20);
 	assert_int_equal(p.ntunnel, 0);
 
+	/* inner IPv4 header impossible (IHL 3): not an IP payload, the outer
+	 * GRE result stands (OK); inner options cut short after the inner
+	 * header was accepted: TRUNCATED with the inner addresses */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_IPV4);
+	outer = ip4(&f, A4, B4, 47);
+	put16(&f, 0);
+	put16(&f, XF_ETH_P_IPV4);
+	inner = ip4(&f, C4, D4, 6);
+	tcp(&f, 3333, 80);
+	ip4_end(&f, inner);
+	ip4_end(&f, outer);
+	f.b[inner] = 0x43;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.ntunnel, 0);
+	assert_false(p.status & XF_PS_MALFORMED);
+	f.b[inner] = 0x4f;                      /* 60-byte header, 40 captured */
+	set16(&f, inner + 2, 60);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_TRUNCATED);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.ntunnel, 1);
+	assert_false(p.status & XF_PS_HAS_L4);
+
 	/* IP in IP */
 	fb_init(&f);
 	eth(&f, XF_ETH_P_IPV4);
