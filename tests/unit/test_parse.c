@@ -1860,6 +1860,48 @@ static void test_geneve_teredo(void **state)
 	assert_int_equal(p.l7_len, 4);
 }
 
+/* VLAN tags outside and inside a VXLAN tunnel: recorded outer first; an
+ * inner frame that is not IP gives back the outer tags only */
+static void test_vxlan_vlans(void **state)
+{
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t outer, ou, inner, iu;
+
+	fb_init(&f);
+	eth(&f, XF_ETH_P_8021Q);
+	vlan(&f, 10, XF_ETH_P_IPV4);
+	outer = ip4(&f, A4, B4, 17);
+	ou = udp(&f, 50000, 4789);
+	vxlan(&f, 0x08, 5);
+	eth_mac(&f, MAC_ID, MAC_IS, XF_ETH_P_8021Q);
+	vlan(&f, 20, XF_ETH_P_IPV4);
+	inner = ip4(&f, C4, D4, 17);
+	iu = udp(&f, 7000, 7001);
+	udp_end(&f, iu);
+	ip4_end(&f, inner);
+	udp_end(&f, ou);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_IPV4, XF_H_UDP, XF_H_VXLAN, XF_H_ETH, XF_H_VLAN,
+	     XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.nvlan, 2);
+	assert_int_equal(p.vlan[0], 10);
+	assert_int_equal(p.vlan[1], 20);
+	addr4_are(&p, C4, D4);
+
+	/* the inner tag now carries ARP */
+	set16(&f, inner - 2, XF_ETH_P_ARP);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_IPV4, XF_H_UDP, XF_H_VXLAN);
+	assert_int_equal(p.nvlan, 1);
+	assert_int_equal(p.vlan[0], 10);
+	assert_int_equal(p.vlan[1], 0);
+	assert_int_equal(p.ethertype, 0x0800);
+	addr4_are(&p, A4, B4);
+	assert_memory_equal(p.smac, MAC_S, 6);
+}
+
 /* more tunnels than XF_MAX_TUNNELS: the last one is left encapsulated */
 static void test_tunnel_depth(void **state)
 {
@@ -2099,6 +2141,7 @@ int main(void)
 		cmocka_unit_test(test_icmp6),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_vxlan_vlans),
 		cmocka_unit_test(test_geneve_teredo),
 		cmocka_unit_test(test_tunnel_depth),
 		cmocka_unit_test(test_hdr_overflow),
