@@ -332,6 +332,29 @@ def test_man_page_mentions_every_option():
         "%s" % ", ".join(missing)
 
 
+def source_long_options(path):
+    """Long option names of the `struct option` tables in a C file."""
+    text = read(path)
+    names = []
+    for table in re.findall(r"struct option\s+\w+\[\]\s*=\s*\{(.*?)\};",
+                            text, re.S):
+        names += re.findall(r"\{\s*\"([a-z][a-z0-9-]*)\"\s*,", table)
+    return names
+
+
+@pytest.mark.parametrize("path", ["userspace/main.c", "userspace/follow.c",
+                                  "userspace/split.c"])
+def test_man_page_mentions_every_long_option_accepted(path):
+    """Also the long spellings --help does not show (--read, --write, ...),
+    and those of the follow and split subcommands."""
+    names = source_long_options(path)
+    assert names, "no struct option table found in %s" % path
+    words = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", man_source()))
+    missing = ["--" + n for n in names if "--" + n not in words]
+    assert not missing, "long options of %s not in docs/xdpflow.1: %s" % (
+        path, ", ".join(missing))
+
+
 def test_man_page_renders_cleanly():
     groff = shutil.which("groff")
     if not groff:
