@@ -84,6 +84,15 @@ struct {
 	__type(value, struct xf_flow_bytes);
 } flow_scratch SEC(".maps");
 
+/* The parsed packet lives here rather than on the stack: the program's
+ * frame plus the parser's must stay under the verifier's 512 bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xf_pkt);
+} pkt_scratch SEC(".maps");
+
 struct xf_kcounters {
 	__u64 c[XF_KC__COUNT];
 };
@@ -442,7 +451,8 @@ __attribute__((noinline)) int xdpflow_parse_skb(struct __sk_buff *skb, struct xf
 static __always_inline void handle(struct xf_ctx *x, __u32 wire_len, __u32 cap_len)
 {
 	struct xf_flow_key k;   /* xf_flow_key_make zeroes it; no-flow paths below */
-	struct xf_pkt p;
+	struct xf_pkt *pp;
+	__u32 zero = 0;
 	__u32 slot = cfg_replay && replay_dry, linktype = XF_DLT_EN10MB;
 	int frag_nohead;
 
@@ -452,47 +462,50 @@ static __always_inline void handle(struct xf_ctx *x, __u32 wire_len, __u32 cap_l
 	x->ts = now_ns();
 	if (cfg_replay)
 		linktype = replay_linktype;
-	__builtin_memset(&p, 0, sizeof(p));     /* the verifier wants it written before the call */
+	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
+	if (!pp)
+		return;
+	__builtin_memset(pp, 0, sizeof(*pp));   /* no fields left from the previous packet */
 	if (x->is_xdp)
-		xdpflow_parse_xdp(x->ctx, linktype, &p);
+		xdpflow_parse_xdp(x->ctx, linktype, pp);
 	else
-		xdpflow_parse_skb(x->ctx, &p);
-	p.wire_len = wire_len;
-	p.cap_len = cap_len;
-	count_pkt(x, &p);
-	frag_nohead = frag_ports(x, &p);
+		xdpflow_parse_skb(x->ctx, pp);
+	pp->wire_len = wire_len;
+	pp->cap_len = cap_len;
+	count_pkt(x, pp);
+	frag_nohead = frag_ports(x, pp);
 
-	if (!pkt_makes_flow(&p)) {
+	if (!pkt_makes_flow(pp)) {
 		x->flags |= XF_RO_NO_FLOW;
 	} else {
-		x->side = xf_flow_key_make(&p, (const struct xf_cfg *)&cfg, &k);
+		x->side = xf_flow_key_make(pp, (const struct xf_cfg *)&cfg, &k);
 		x->dir = x->side;
 		if (cfg_replay && replay_dry) {
-			replay_record(x, &k, &p);
+			replay_record(x, &k, pp);
 			return;
 		}
-		if (flow_meter(x, &k, &p, frag_nohead))
-			send_pkt(x, &k, &p, XF_EVP_OVERFLOW | (cfg_pkt_mode ? XF_EVP_PKT_MODE : 0),
+		if (flow_meter(x, &k, pp, frag_nohead))
+			send_pkt(x, &k, pp, XF_EVP_OVERFLOW | (cfg_pkt_mode ? XF_EVP_PKT_MODE : 0),
 				 XF_KC_RB_OVERFLOW);
 	}
 	if (x->flags & XF_RO_NO_FLOW) {
 		__builtin_memset(&k, 0, sizeof(k));
 		count(x, XF_KC_NO_FLOW, 1);
 		if (cfg_pkt_mode)
-			send_pkt(x, &k, &p, XF_EVP_NO_FLOW | XF_EVP_PKT_MODE, XF_KC_RB_PKT);
+			send_pkt(x, &k, pp, XF_EVP_NO_FLOW | XF_EVP_PKT_MODE, XF_KC_RB_PKT);
 	} else if (x->flags & XF_RO_METERED) {
 		__u16 why = 0;
 
 		if (cfg_pkt_mode)
 			why |= XF_EVP_PKT_MODE;
-		if (payload_wanted(&k, &p))
+		if (payload_wanted(&k, pp))
 			why |= XF_EVP_PAYLOAD;
 		if (why && (x->flags & XF_RO_TCP_DONE))
 			why |= XF_EVP_TCP_DONE;
 		if (why)
-			send_pkt(x, &k, &p, why, cfg_pkt_mode ? XF_KC_RB_PKT : XF_KC_RB_PAYLOAD);
+			send_pkt(x, &k, pp, why, cfg_pkt_mode ? XF_KC_RB_PKT : XF_KC_RB_PAYLOAD);
 	}
-	replay_record(x, &k, &p);
+	replay_record(x, &k, pp);
 }
 
 SEC("xdp.frags")
