@@ -26,9 +26,18 @@
  *
  * Decisions:
  * - Lengths come from headers (IPv4 total length, IPv6 payload length), never
- *   from the capture, so Ethernet padding is never payload.  An IPv4 total
- *   length of 0 (TSO / BIG TCP super-frames) is below the header length and
- *   therefore MALFORMED; an IPv6 payload length of 0 is taken as written.
+ *   from the capture, so Ethernet padding is never payload.  One exception,
+ *   as in tcpdump and Wireshark: a length field of 0 (IPv4 total length 0 from
+ *   TSO / BIG TCP super-frames captured on the sender; IPv6 payload length 0
+ *   of BIG TCP and jumbograms, unless the next header is "no next header")
+ *   means "the rest of the frame" (l3_len/l4_len saturate at 0xffff).
+ * - An IP header the outermost layer cannot accept (bad version, header or
+ *   total length impossible, cut before its fixed part ends) leaves the frame
+ *   an L2 flow (MACs + ethertype, XF_PS_L2_ONLY) with reason MALFORMED or
+ *   TRUNCATED, so the frame is still metered in a flow, not dropped.
+ * - LINKTYPE_RAW and LINKTYPE_IPV4 are dispatched on the version nibble (an
+ *   IPv6 packet in LINKTYPE_IPV4 is IPv6, as in Wireshark); LINKTYPE_IPV6
+ *   takes IPv6 only (Wireshark calls version 4 there bogus).
  * - ICMP/ICMPv6 echo request/reply: sport = dport = identifier (so a ping
  *   session is one flow per identifier) and XF_PS_ICMP_ECHO; other ICMP types
  *   have ports 0.
@@ -120,6 +129,7 @@ struct xf_pc {
 	__u32 no_l4;            /* the IP layer says no L4 header follows (later fragment) */
 	__u32 layer;            /* 0 = outermost, n = inside the n-th tunnel */
 	__u32 z;                /* 0, unknown to the verifier: see xf_loosen() */
+	__u32 cap;              /* captured length (xf_cap_len()), for length fields of 0 */
 };
 
 /* L2 fields of the outer packet, restored when a tunnel's payload is not IP */
@@ -460,6 +470,37 @@ static __always_inline int xf_null(struct xf_pc *c, int *nx)
 	return XF_PR_OK;
 }
 
+/*
+ * The captured frame length, capped at 2^18 - 1, for length fields of 0.
+ * BPF: a binary search of comparisons, once per frame (the verifier forbids
+ * arithmetic on data_end); userspace gets the same number by subtraction.
+ */
+static __always_inline __u32 xf_cap_len(const struct xf_pc *c)
+{
+#if XF_BPF
+	__u32 n = 0, bit;
+	int i;
+
+	for (i = 17; i >= 0; i--) {
+		bit = 1u << i;
+		n = xf_loosen(c, n, 0x3ffff);
+		if (c->data + ((n + bit) & 0x7ffff) <= c->end)
+			n += bit;
+	}
+	return xf_loosen(c, n, 0x3ffff);
+#else
+	__u64 n = (__u64)(c->end - c->data);
+
+	return n > 0x3ffff ? 0x3ffff : (__u32)n;
+#endif
+}
+
+/* Bytes captured from off to the end of the frame. */
+static __always_inline __u32 xf_cap_after(const struct xf_pc *c, __u32 off)
+{
+	return xf_clamp_sub(c->cap, off);
+}
+
 static __always_inline int xf_link(struct xf_pc *c, __u32 linktype, int *nx)
 {
 	switch (linktype) {
@@ -475,10 +516,8 @@ static __always_inline int xf_link(struct xf_pc *c, __u32 linktype, int *nx)
 	case XF_DLT_RAW:
 	case XF_DLT_RAW_ALT:
 	case XF_DLT_RAW101:
+	case XF_DLT_IPV4:                       /* Wireshark hands version 6 on too */
 		return xf_ip_nibble(c, nx);
-	case XF_DLT_IPV4:
-		*nx = XF_NX_IPV4;
-		return XF_PR_OK;
 	case XF_DLT_IPV6:
 		*nx = XF_NX_IPV6;
 		return XF_PR_OK;
@@ -598,6 +637,12 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 		return XF_PR_MALFORMED;
 	hlen = (__u32)(h[0] & 0x0f) * 4;
 	tot = xf_rd16(h + 2);
+	if (!tot && hlen >= 20) {               /* TSO / BIG TCP: the frame says */
+		tot = xf_cap_after(c, c->off);
+		if (tot < hlen)                 /* reported as TRUNCATED below */
+			tot = hlen;
+	}
+	tot = xf_loosen(c, tot, 0x3ffff);       /* one verifier state for both */
 	if (hlen < 20 || tot < hlen)
 		return XF_PR_MALFORMED;
 	xf_l3_begin(c, 4, XF_H_IPV4);
@@ -608,7 +653,7 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 	p->ttl = h[8];
 	p->ipid = xf_rd16(h + 4);
 	p->l4_proto = h[9];
-	p->l3_len = tot;
+	p->l3_len = tot > 0xffff ? 0xffff : tot;
 	xf_ipv4_frag(c, h);
 	if (!xf_at(c, c->off, hlen))            /* options cut short */
 		return XF_PR_TRUNCATED;
@@ -621,7 +666,7 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 	xf_len_check(c, c->off + tot);
 	c->off += hlen;
 	p->l4_off = c->off;
-	p->l4_len = tot - hlen;
+	p->l4_len = tot - hlen > 0xffff ? 0xffff : tot - hlen;
 	return XF_PR_OK;
 }
 
@@ -717,14 +762,18 @@ static __always_inline int xf_ipv6(struct xf_pc *c, int *committed)
 	p->tos = (__u8)((h[0] & 0x0f) << 4 | h[1] >> 4);
 	p->ttl = h[7];
 	l3_len = 40 + (__u32)xf_rd16(h + 4);
-	p->l3_len = l3_len > 0xffff ? 0xffff : l3_len;
 	nh = h[6];
+	if (l3_len == 40 && nh != 59)           /* BIG TCP / jumbogram: the frame says */
+		l3_len = 40 + xf_cap_after(c, c->off + 40);
+	l3_len = xf_loosen(c, l3_len, 0x7ffff); /* one verifier state for both */
+	p->l3_len = l3_len > 0xffff ? 0xffff : l3_len;
 	xf_len_check(c, c->off + l3_len);
 	c->off += 40;
 	r = xf_ip6_ext(c, &nh);
 	p->l4_proto = nh;
 	p->l4_off = c->off;
-	p->l4_len = xf_clamp_sub(l3_len, c->off - p->l3_off);
+	l3_len = xf_clamp_sub(l3_len, c->off - p->l3_off);
+	p->l4_len = l3_len > 0xffff ? 0xffff : l3_len;
 	return r;
 }
 
@@ -1074,23 +1123,34 @@ static __always_inline int xf_layer(struct xf_pc *c, int *nx, int layer)
 {
 	struct xf_pkt *p = c->p;
 	struct xf_snap s;
-	int committed = 0, r = XF_PR_OK;
+	int committed = 0, ip = XF_NX_STOP, r = XF_PR_OK;
 
 	xf_snap_take(p, &s);
 	if (*nx == XF_NX_ETH)
 		r = xf_eth(c, nx);
 	else if (*nx == XF_NX_PPP)
 		r = xf_ppp(c, nx);
-	if (r == XF_PR_OK && (*nx == XF_NX_IPV4 || *nx == XF_NX_IPV6))
+	if (r == XF_PR_OK && (*nx == XF_NX_IPV4 || *nx == XF_NX_IPV6)) {
+		ip = *nx;
 		r = xf_l3(c, *nx, &committed);
+	}
 	*nx = XF_NX_STOP;
 	if (layer > 0 && !committed) {          /* tunnel payload not IP: outer result */
 		xf_snap_restore(p, &s);
 		return XF_PR_OK;
 	}
+	if (ip != XF_NX_STOP && !committed) {   /* outer IP header refused: an L2 flow */
+		xf_l2_flow(c, 0, p->ethertype ? p->ethertype :
+			   ip == XF_NX_IPV4 ? XF_ETH_P_IPV4 : XF_ETH_P_IPV6);
+		return r;
+	}
 	if (layer > 0) {
 		p->ntunnel++;
 		p->status |= XF_PS_TUNNEL;
+	}
+	if (r == XF_PR_OK && c->no_l4) {       /* a later fragment: all of it is data */
+		p->l7_off = p->l4_off;
+		p->l7_len = p->l4_len;
 	}
 	if (r != XF_PR_OK || c->no_l4)
 		return r;
@@ -1131,7 +1191,7 @@ static __always_inline int xf_parse(const void *data, const void *data_end, __u3
 {
 	struct xf_pc c = {
 		.data = (const __u8 *)data, .end = (const __u8 *)data_end,
-		.cfg = cfg, .p = p, .off = 0, .no_l4 = 0, .layer = 0, .z = 0,
+		.cfg = cfg, .p = p, .off = 0, .no_l4 = 0, .layer = 0, .z = 0, .cap = 0,
 	};
 	int nx = XF_NX_STOP, r, layer;
 
@@ -1147,6 +1207,7 @@ static __always_inline int xf_parse(const void *data, const void *data_end, __u3
 	}
 #endif
 	xf_loosen_off(&c);      /* no check ever gives data itself a range */
+	c.cap = xf_cap_len(&c);
 	r = xf_link(&c, linktype, &nx);
 	for (layer = 0; layer <= XF_MAX_TUNNELS; layer++) {
 		if (r != XF_PR_OK || nx == XF_NX_STOP)
