@@ -83,6 +83,23 @@ static int enum_has(const char *choices, const char *v)
 	return 0;
 }
 
+/* The choice as the setting spells it (modules compare exactly). */
+static char *enum_canonical(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && !strncasecmp(p, v, n))
+			return strndup(p, len);
+		p = bar ? bar + 1 : NULL;
+	}
+	return NULL;
+}
+
 /* Validate `v` for `s` and cache its numeric form; message names origin. */
 static int check_value(struct setting_slot *s, const char *v, const char *origin)
 {
@@ -149,7 +166,7 @@ int xf_setting_set(const char *name, const char *value, const char *origin)
 	if (check_value(s, value, origin))
 		return -1;
 	free(s->value);
-	s->value = strdup(value);
+	s->value = s->def->type == XF_ST_ENUM ? enum_canonical(s->def->choices, value) : strdup(value);
 	return 0;
 }
 

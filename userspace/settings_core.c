@@ -15,7 +15,7 @@ static const struct xf_setting core_settings[] = {
 	{ "FLOW_ACTIVE_TIMEOUT", XF_ST_DOUBLE, "0",
 	  "active timeout in seconds: a longer flow is cut and continues as a new flow (0 = off)", NULL, 0, 1e9 },
 	{ "TCP_CLOSE_TIMEOUT", XF_ST_DOUBLE, "5",
-	  "seconds a TCP flow lingers after its FIN handshake or RST before it ends (late ACKs and retransmissions join it; a new SYN starts a new flow at once)", NULL, 0, 1e9 },
+	  "seconds a TCP flow lingers after its FIN handshake or RST before it ends (late ACKs and retransmissions join it, and so does a new connection on the same ports)", NULL, 0, 1e9 },
 	{ "TCP_EARLY_END", XF_ST_BOOL, "1",
 	  "end TCP flows early after FIN handshake / RST (else only by timeouts)", NULL, 0, 0 },
 	{ "MAX_FLOWS", XF_ST_INT, "4194304",

@@ -40,21 +40,40 @@ static int is_l2(const struct xf_flow_ctx *fc)
 	return !!(fc->f.stat & XF_FS_L2_FLOW);
 }
 
+/* Each direction's own first and last packet (as in T2, where A and B are
+ * two flows); a direction without packets shows the flow's. */
+static void dir_times(const struct xf_flow_ctx *fc, int dir, uint64_t *first, uint64_t *last)
+{
+	const struct xf_dir *d = &fc->f.dir[dir];
+
+	*first = d->pkts ? d->first_ts : fc->f.first_ts;
+	*last = d->pkts ? d->last_ts : fc->f.last_ts;
+	if (*last < *first)     /* the last packet went back in time */
+		*last = *first;
+}
+
 static void fmt_time_first(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
 {
-	xf_ob_time(ob, fc->f.first_ts, ts_decimals);
+	uint64_t first, last;
+
+	dir_times(fc, dir, &first, &last);
+	xf_ob_time(ob, first, ts_decimals);
 }
 
 static void fmt_time_last(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
 {
-	xf_ob_time(ob, fc->f.last_ts, ts_decimals);
+	uint64_t first, last;
+
+	dir_times(fc, dir, &first, &last);
+	xf_ob_time(ob, last, ts_decimals);
 }
 
 static void fmt_duration(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
 {
-	uint64_t d = fc->f.last_ts > fc->f.first_ts ? fc->f.last_ts - fc->f.first_ts : 0;
+	uint64_t first, last;
 
-	xf_ob_time(ob, d, ts_decimals);
+	dir_times(fc, dir, &first, &last);
+	xf_ob_time(ob, last - first, ts_decimals);
 }
 
 static void fmt_num_hdr_desc(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int dir)
@@ -140,9 +159,9 @@ static void fmt_l4_proto(struct xf_outbuf *ob, const struct xf_flow_ctx *fc, int
 }
 
 static const struct xf_column bf_columns[] = {
-	{ "timeFirst", "U64.U32", "Date time of first packet (seconds since the epoch, UTC)", XF_J_NUM, fmt_time_first },
-	{ "timeLast", "U64.U32", "Date time of last packet", XF_J_NUM, fmt_time_last },
-	{ "duration", "U64.U32", "Flow duration (seconds)", XF_J_NUM, fmt_duration },
+	{ "timeFirst", "U64.U32", "Time of this direction's first packet (seconds since the epoch, UTC)", XF_J_NUM, fmt_time_first },
+	{ "timeLast", "U64.U32", "Time of this direction's last packet", XF_J_NUM, fmt_time_last },
+	{ "duration", "U64.U32", "Duration of this direction (last - first packet, seconds)", XF_J_NUM, fmt_duration },
 	{ "numHdrDesc", "U8", "Number of different header descriptions", XF_J_NUM, fmt_num_hdr_desc },
 	{ "numHdrs", "U16", "Number of headers (depth) in hdrDesc", XF_J_NUM, fmt_num_hdrs },
 	{ "hdrDesc", "S", "Header description of the first packet", XF_J_STR, fmt_hdr_desc },
