@@ -52,7 +52,8 @@
  *   outer UDP/GRE flow, which is what a monitor without decapsulation would
  *   have keyed it on.  Once the inner IP header is accepted, a later
  *   truncation inside the inner packet is reported as TRUNCATED.
- * - 802.3 length frames (type < 0x600) are L2 flows with ethertype 0.
+ * - 802.3 length frames (type < 0x600) are L2 flows with ethertype 0, unless
+ *   LLC/SNAP (OUI 0) carries IPv4 or IPv6, which is parsed on.
  */
 #ifndef XDPFLOW_PARSE_H
 #define XDPFLOW_PARSE_H
@@ -341,6 +342,25 @@ static __always_inline int xf_pppoe(struct xf_pc *c, int *nx)
 	return XF_PR_OK;
 }
 
+/* 802.2 LLC.  SNAP with OUI 0 (RFC 1042) carries an ethertype: IP in it is
+ * parsed on (as tcpdump and Wireshark do); anything else is an L2 flow. */
+static __always_inline int xf_llc(struct xf_pc *c, int *nx)
+{
+	const __u8 *h = xf_at(c, c->off, 8);
+	__u16 type;
+
+	if (!h || h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] || h[4] || h[5])
+		return xf_l2_flow(c, XF_H_LLC, 0);
+	type = xf_rd16(h + 6);
+	if (type != XF_ETH_P_IPV4 && type != XF_ETH_P_IPV6)
+		return xf_l2_flow(c, XF_H_LLC, 0);
+	xf_hdr_add(c, XF_H_LLC);
+	c->off += 8;
+	c->p->ethertype = type;
+	*nx = type == XF_ETH_P_IPV4 ? XF_NX_IPV4 : XF_NX_IPV6;
+	return XF_PR_OK;
+}
+
 static __always_inline int xf_is_vlan(__u16 type)
 {
 	return type == XF_ETH_P_8021Q || type == XF_ETH_P_8021AD || type == XF_ETH_P_QINQ_OLD;
@@ -388,7 +408,7 @@ static __always_inline int xf_ethertype(struct xf_pc *c, __u16 type, int *nx)
 	else if (type == XF_ETH_P_ARP)
 		return xf_l2_flow(c, XF_H_ARP, type);
 	else if (type < 0x600)                  /* 802.3 length: LLC follows */
-		return xf_l2_flow(c, XF_H_LLC, 0);
+		return xf_llc(c, nx);
 	else                                    /* too many tags lands here too */
 		return xf_l2_flow(c, XF_H_ETHTYPE, type);
 	return XF_PR_OK;
