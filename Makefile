@@ -81,10 +81,16 @@ pytest: all $(INTEGRATION_DEPS)
 	$(Q)if [ -d tests/python ] || [ -d tools/python/tests ]; then \
 	  XDPFLOW=$(abspath $(XDPFLOW)) /usr/bin/python3 -m pytest -q tests/python; fi
 
-# The whole suite: unit, integration, python; then once more under ASan+UBSan.
+# The whole suite: unit, integration, streams, python, kernel engine; then
+# unit and integration once more under ASan+UBSan.  Every part runs even
+# when an earlier one fails; the exit status says whether all passed.
+TEST_PARTS ?= unit integration streams-test pytest $(KERNEL_TEST)
 test: deps-check
-	$(Q)$(MAKE) --no-print-directory unit integration pytest
-	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration-san
+	$(Q)rc=0; \
+	$(MAKE) --no-print-directory -k $(TEST_PARTS) || rc=1; \
+	$(MAKE) --no-print-directory -k SAN=1 unit integration-san || rc=1; \
+	if [ $$rc -ne 0 ]; then echo "make test: FAILED (see the parts above)"; \
+	else echo "make test: all parts passed"; fi; exit $$rc
 
 integration-san: all
 	$(Q)XDPFLOW=$(abspath $(XDPFLOW)) BUILD=$(abspath $(BUILD)) XF_QUICK=1 tests/integration/run.sh

@@ -16,7 +16,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.environ.get("XF_CORPUS",
                         os.path.join(os.path.dirname(ROOT), "shared", "corpus"))
 BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
-CACHE = os.environ.get("XF_TSHARK_CACHE", os.path.join(BUILD, "tshark-cache"))
+CACHE = os.environ.get("XF_TSHARK_CACHE")  # set by run.sh
+if not CACHE:
+    raise RuntimeError("XF_TSHARK_CACHE is not set: run tests/integration/run.sh "
+                       "(or `make integration`), which fills the tshark cache")
 OUT = os.path.join(BUILD, "integration-out")
 
 MANIFEST = (tshark_conv.read_manifest(CORPUS)

@@ -3,7 +3,8 @@
 # Integration tests over ../shared/corpus (called by `make integration` and,
 # with XF_QUICK=1 and the sanitizer build, by `make integration-san`).
 #   XDPFLOW  path to the xdpflow binary under test
-#   BUILD    build directory (tshark's cached output lives in BUILD/tshark-cache)
+#   BUILD    build directory (pytest's temporary files)
+#   XF_PEER_CACHE  where tshark's output is cached (/var/tmp/xdpflow-peer-cache)
 #   XF_QUICK 1: sanitizer pass; reuses the plain build's tshark cache
 # Extra arguments go to pytest (e.g. -k retr, -x, -v).
 set -eu
@@ -30,14 +31,12 @@ for tool in tshark mergecap /usr/bin/python3; do
 	fi
 done
 
-# tshark's output depends only on the capture: the sanitizer build reads the
-# cache the plain build filled (keyed by sha256), if there is one.
+# tshark's output depends only on the capture and tshark's version: it is
+# cached by sha256 outside the clone (XF_PEER_CACHE, default
+# /var/tmp/xdpflow-peer-cache), so the sanitizer pass and later clones on the
+# same machine reuse it.
 if [ -z "${XF_TSHARK_CACHE:-}" ]; then
-	XF_TSHARK_CACHE=$BUILD/tshark-cache
-	case "$BUILD" in
-	*-san) [ -d "${BUILD%-san}/tshark-cache" ] &&
-		XF_TSHARK_CACHE=${BUILD%-san}/tshark-cache ;;
-	esac
+	XF_TSHARK_CACHE=${XF_PEER_CACHE:-/var/tmp/xdpflow-peer-cache}/tshark-conv-$(tshark -v 2>/dev/null | head -n1 | tr -c 'A-Za-z0-9.\n' _)
 fi
 export XF_TSHARK_CACHE
 

@@ -3,8 +3,10 @@
 # Stream tests: crafted captures (every reassembly case, both directions,
 # IPv4/IPv6), split, the FTP size check, and the comparison with tshark and
 # tcpflow on the crafted captures and on the corpus's TCP-heavy folders.
-# Peer outputs are cached in $BUILD/streams-cache by capture sha256: the
-# first run pays for tshark/tcpflow, later runs take well under a minute.
+# Peer outputs are cached by capture sha256 in $XF_PEER_CACHE/streams
+# (default /var/tmp/xdpflow-peer-cache, outside the clone so a fresh clone on
+# the same machine reuses it): the first run pays for tshark/tcpflow, later
+# runs take well under a minute.
 #
 #   XDPFLOW=build/xdpflow BUILD=build tests/streams/run-all.sh
 #   STREAMS_CORPUS=all   compare every corpus capture (slow the first time)
@@ -14,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export XDPFLOW=${XDPFLOW:?set XDPFLOW to the xdpflow binary}
 export BUILD=${BUILD:-/tmp}
 export CORPUS=${CORPUS:-$(cd "$here/../../.." && pwd)/shared/corpus}
-cache="$BUILD/streams-cache"
+cache="${XF_PEER_CACHE:-/var/tmp/xdpflow-peer-cache}/streams-$(tshark -v 2>/dev/null | head -n1 | tr -c 'A-Za-z0-9.\n' _)-$(tcpflow -V 2>/dev/null | head -n1 | tr -c 'A-Za-z0-9.\n' _)"
 mkdir -p "$cache"
 rc=0
 
