@@ -350,21 +350,33 @@ void xf_collector_report(FILE *out, struct xf_run *run)
 
 void xf_collector_close(struct xf_run *run, int status)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
 	out_close(&col.packets);
 	xf_sinks_close();
 	xf_modules_fini();
+	/* one report, written to both places */
+	mem = open_memstream(&text, &len);
+	if (mem) {
+		report_body(mem, run);
+		fclose(mem);
+	}
 	if (run->prefix) {
 		struct out_file o = { 0 };
 
 		if (!out_open(&o, run->prefix, "_log.txt")) {
-			report_body(o.fp, run);
+			if (text)
+				xf_ob_put(&o.ob, text, len);
 			out_close(&o);
 		} else {
 			run->output_errors++;
 		}
 	}
-	if (!run->quiet)
-		report_body(stderr, run);
+	if (!run->quiet && text)
+		fwrite(text, 1, len, stderr);
+	free(text);
 	if (col.write_errors)
 		run->output_errors += col.write_errors;
 	(void)status;

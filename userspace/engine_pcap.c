@@ -48,6 +48,7 @@ static uint64_t wall_now_ns(void)
 struct ticker {
 	double last_poll, last_progress, start;
 	uint64_t pkts_at_progress;
+	uint64_t count;         /* packets read, all inputs */
 	int progress;           /* show a progress line */
 	int shown;
 	long long size;         /* input size for the percentage, 0: unknown */
@@ -251,7 +252,8 @@ static int read_file(struct xf_run *run, const char *path, struct ticker *t)
 		if (ts > xf_stats.last_ts)
 			xf_stats.last_ts = ts;
 		xf_offline_packet(bytes, h->caplen, h->len, ts, dlt);
-		if ((++n & 1023) == 0)
+		n++;
+		if ((++t->count & 1023) == 0)   /* across files: -R lists of small ones */
 			tick(t, run, path, input_pos(&in));
 	}
 	progress_clear(t);
