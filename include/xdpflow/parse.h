@@ -32,8 +32,9 @@
  *   of BIG TCP and jumbograms, unless the next header is "no next header")
  *   means "the rest of the frame" (l3_len/l4_len saturate at 0xffff).
  * - An IP header the outermost layer cannot accept (bad version, header or
- *   total length impossible, cut before its fixed part ends) leaves the frame
- *   an L2 flow (MACs + ethertype, XF_PS_L2_ONLY) with reason MALFORMED or
+ *   total length impossible, cut before its fixed part ends), or a VLAN tag,
+ *   MPLS label stack or PPPoE header cut by the capture, leaves the frame an
+ *   L2 flow (MACs + ethertype, XF_PS_L2_ONLY) with reason MALFORMED or
  *   TRUNCATED, so the frame is still metered in a flow, not dropped.
  * - LINKTYPE_RAW and LINKTYPE_IPV4 are dispatched on the version nibble (an
  *   IPv6 packet in LINKTYPE_IPV4 is IPv6, as in Wireshark); LINKTYPE_IPV6
@@ -272,8 +273,10 @@ static __always_inline int xf_mpls(struct xf_pc *c, __u16 type, int *nx)
 	for (i = 0; i < XF_MPLS_DEPTH; i++) {
 		xf_loosen_off(c);
 		h = xf_at(c, c->off, 4);
-		if (!h)
+		if (!h) {                       /* cut in the stack: still an L2 flow */
+			xf_l2_flow(c, 0, type);
 			return XF_PR_TRUNCATED;
+		}
 		xf_hdr_add(c, XF_H_MPLS);
 		c->off += 4;
 		if (h[2] & 1) {
@@ -282,8 +285,10 @@ static __always_inline int xf_mpls(struct xf_pc *c, __u16 type, int *nx)
 		}
 	}
 	h = xf_at(c, c->off, 1);
-	if (bos && !h)
+	if (bos && !h) {
+		xf_l2_flow(c, 0, type);
 		return XF_PR_TRUNCATED;
+	}
 	if (bos && (h[0] >> 4) == 4) {
 		*nx = XF_NX_IPV4;
 		return XF_PR_OK;
@@ -330,13 +335,17 @@ static __always_inline int xf_pppoe(struct xf_pc *c, int *nx)
 {
 	const __u8 *h = xf_at(c, c->off, 6);
 
-	if (!h)
+	if (!h) {                               /* cut: still an L2 flow */
+		xf_l2_flow(c, 0, XF_ETH_P_PPPOE_S);
 		return XF_PR_TRUNCATED;
+	}
 	xf_hdr_add(c, XF_H_PPPOE);
 	c->p->status |= XF_PS_PPPOE;
 	c->off += 6;
-	if (xf_ppp(c, nx) == XF_PR_TRUNCATED)
+	if (xf_ppp(c, nx) == XF_PR_TRUNCATED) {
+		xf_l2_flow(c, 0, XF_ETH_P_PPPOE_S);
 		return XF_PR_TRUNCATED;
+	}
 	if (*nx == XF_NX_STOP)                  /* LCP, IPCP, ...: an L2 flow */
 		xf_l2_flow(c, 0, XF_ETH_P_PPPOE_S);
 	return XF_PR_OK;
@@ -379,8 +388,8 @@ static __always_inline int xf_ethertype(struct xf_pc *c, __u16 type, int *nx)
 			break;
 		xf_loosen_off(c);
 		h = xf_at(c, c->off, 4);
-		if (!h) {
-			p->ethertype = type;
+		if (!h) {                       /* cut in a tag: still an L2 flow */
+			xf_l2_flow(c, 0, type);
 			return XF_PR_TRUNCATED;
 		}
 		xf_hdr_add(c, XF_H_VLAN);
