@@ -32,6 +32,16 @@
 #include "stats.h"
 
 #define XDP_MIN_FRAME 14        /* BPF_PROG_RUN refuses shorter XDP frames */
+/*
+ * BPF_PROG_RUN builds a multi-buffer frame of at most MAX_SKB_FRAGS (17)
+ * pages plus the linear part, ~73 KB; a longer one (BIG TCP captures reach
+ * 80 KB and more) is refused with ENOMEM.  Such a frame is handed over as
+ * its first 64 KiB: the program knows the real lengths (replay_cap_len,
+ * replay_wire_len) and redoes what the parser took from the frame's end
+ * (fix_partial_view() in bpf/xdpflow.bpf.c), so it meters the frame as a
+ * whole.  64 KiB is 16 pages: within the limit of every kernel.
+ */
+#define XDP_RUN_MAX 65536
 
 static const struct xf_setting xdp_settings[] = {
 	{ "XDP_MODE", XF_ST_ENUM, "native",
@@ -267,6 +277,8 @@ static int prog_run(int fd, const uint8_t *bytes, uint32_t len)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = bytes, .data_size_in = len, .repeat = 1);
 
+	if (len > XDP_RUN_MAX)
+		o.data_size_in = XDP_RUN_MAX;
 	return bpf_prog_test_run_opts(fd, &o);
 }
 
@@ -312,6 +324,10 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 	if (k->active_ns)
 		replay_active_check(k, fd, h, bytes, ts);
 	out->flags = 0;
+	if (h->caplen > XDP_RUN_MAX && !k->replay_cut++)
+		pr_info("%s: packet %llu: %u bytes: handed to BPF_PROG_RUN as its first %u bytes"
+			" with its real lengths (the kernel's limit is ~73 KB)",
+			k->run->cur_input, (unsigned long long)k->pkt_no, h->caplen, XDP_RUN_MAX);
 	err = prog_run(fd, bytes, h->caplen);
 	if (err) {
 		k->replay_errors++;

@@ -51,6 +51,7 @@ struct xf_kern {
 	uint64_t ovf_flows;             /* flows created in the overflow table */
 	uint64_t pkt_no;
 	uint64_t replay_errors;         /* frames BPF_PROG_RUN refused */
+	uint64_t replay_cut;            /* frames over XDP_RUN_MAX handed over cut */
 	struct xf_kern_bench *bench;    /* XDP_BENCH_REPEAT (engine_xdp_bench.c) */
 };
 
