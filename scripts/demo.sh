@@ -22,8 +22,11 @@ echo "== files written"
 ls -l "$out"
 echo
 echo "== $out/${name}_flows.txt (first columns; every column: ${name}_headers.txt)"
-cut -f 1-9,14-22 "$out/${name}_flows.txt" | column -t -s "$(printf '\t')" 2>/dev/null ||
+if command -v column >/dev/null 2>&1; then
+	cut -f 1-9,14-22 "$out/${name}_flows.txt" | column -t -s "$(printf '\t')"
+else
 	cut -f 1-9,14-22 "$out/${name}_flows.txt"
+fi
 echo
 echo "== explain the first flow's flowStat"
 "$xdpflow" --explain-flowstat "$(sed -n 2p "$out/${name}_flows.txt" | cut -f 3)"

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "module.h"
 #include "run.h"
+#include "stats.h"
 
 struct xf_run *xf_run;
 
@@ -467,6 +468,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	err = run_engine(&run);
+	if (err && !xf_stats.pkts)
+		run.quiet = true;       /* nothing was read: the error line says it all */
 	xf_collector_close(&run, err);
 	rc = err || run.input_errors || run.output_errors ? 1 : 0;
 	if (run.stop && !rc)
