@@ -26,7 +26,7 @@ struct xf_column {
 	const char *desc;
 	enum xf_json_kind json;
 	xf_col_fmt fmt;
-	const char *module;     /* filled on registration */
+	const char *module;     /* unused in module tables (the registry knows the owner) */
 };
 
 /* Packet-mode (-s) columns: one value per packet. */

@@ -67,37 +67,40 @@ static int parse_bool(const char *v, int *out)
 	return 0;
 }
 
-static int enum_has(const char *choices, const char *v)
+/* The choice `v` names (any case) in "a|b|c": where it starts in choices and
+ * its length, or NULL. */
+static const char *enum_find(const char *choices, const char *v, size_t *len)
 {
 	size_t n = strlen(v);
 	const char *p = choices;
 
 	while (p && *p) {
 		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
 
-		if (len == n && !strncasecmp(p, v, n))
-			return 1;
+		if (l == n && !strncasecmp(p, v, n)) {
+			*len = l;
+			return p;
+		}
 		p = bar ? bar + 1 : NULL;
 	}
-	return 0;
+	return NULL;
+}
+
+static int enum_has(const char *choices, const char *v)
+{
+	size_t len;
+
+	return enum_find(choices, v, &len) != NULL;
 }
 
 /* The choice as the setting spells it (modules compare exactly). */
 static char *enum_canonical(const char *choices, const char *v)
 {
-	size_t n = strlen(v);
-	const char *p = choices;
+	size_t len;
+	const char *p = enum_find(choices, v, &len);
 
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (len == n && !strncasecmp(p, v, n))
-			return strndup(p, len);
-		p = bar ? bar + 1 : NULL;
-	}
-	return NULL;
+	return p ? strndup(p, len) : NULL;
 }
 
 /* Validate `v` for `s` and cache its numeric form; message names origin. */

@@ -35,9 +35,11 @@ extern struct xf_run *xf_run;   /* the current run (signal handlers, report) */
 
 struct xf_engine {
 	const char *name;
-	/* Runs until input ends or run->stop; returns 0, or -1 after reporting
-	 * one line naming the input and the problem.  Flows seen so far are
-	 * still flushed by the caller. */
+	/* Runs until input ends or run->stop, then ends every flow it still
+	 * holds (XF_FS_INPUT_END) through the collector.  Returns 0, -1 after
+	 * one line naming the input and the problem (flows seen so far are
+	 * still flushed), or -2 when it cannot run here (kernel engine without
+	 * privilege): the caller falls back to libpcap. */
 	int (*run)(struct xf_run *run);
 };
 
