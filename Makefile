@@ -101,9 +101,17 @@ deps-check:
 demo: all
 	$(Q)scripts/demo.sh $(XDPFLOW)
 
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all
+	install -D -m 0755 $(XDPFLOW) $(DESTDIR)$(PREFIX)/bin/xdpflow
+	install -D -m 0644 docs/xdpflow.1 $(DESTDIR)$(PREFIX)/share/man/man1/xdpflow.1
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/xdpflow
+	install -m 0644 tools/python/xdpflow/*.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/xdpflow/
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all unit integration integration-san pytest test deps-check demo clean
+.PHONY: all unit integration integration-san pytest test deps-check demo install clean
 
 -include $(USER_OBJS:.o=.d) $(UNIT_BINS:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)
