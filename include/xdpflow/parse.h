@@ -52,7 +52,9 @@
  *   and the reason is the outer one (OK): the packet still belongs to the
  *   outer UDP/GRE flow, which is what a monitor without decapsulation would
  *   have keyed it on.  Once the inner IP header is accepted, a later
- *   truncation inside the inner packet is reported as TRUNCATED.
+ *   truncation inside the inner packet is reported as TRUNCATED.  An IP
+ *   fragment is never decapsulated (its later fragments carry no tunnel
+ *   header and could only join the outer flow).
  * - 802.3 length frames (type < 0x600) are L2 flows with ethertype 0, unless
  *   LLC/SNAP (OUI 0) carries IPv4 or IPv6, which is parsed on.
  */
@@ -129,6 +131,7 @@ struct xf_pc {
 	struct xf_pkt *p;
 	__u32 off;              /* offset of the next header from the frame start */
 	__u32 no_l4;            /* the IP layer says no L4 header follows (later fragment) */
+	__u32 frag_first;       /* the IP layer is a first fragment: no decapsulation */
 	__u32 layer;            /* 0 = outermost, n = inside the n-th tunnel */
 	__u32 z;                /* 0, unknown to the verifier: see xf_loosen() */
 	__u32 cap;              /* captured length (xf_cap_len()), for length fields of 0 */
@@ -650,6 +653,7 @@ static __always_inline void xf_ipv4_frag(struct xf_pc *c, const __u8 *h)
 		c->no_l4 = 1;
 	} else {
 		p->status |= XF_PS_FRAG_FIRST;
+		c->frag_first = 1;
 	}
 }
 
@@ -730,6 +734,7 @@ static __always_inline void xf_ip6_frag(struct xf_pc *c, const __u8 *b)
 		c->no_l4 = 1;
 	} else {
 		p->status |= XF_PS_FRAG_FIRST;
+		c->frag_first = 1;
 	}
 }
 
@@ -1183,7 +1188,10 @@ static __always_inline int xf_layer(struct xf_pc *c, int *nx, int layer)
 	}
 	if (r != XF_PR_OK || c->no_l4)
 		return r;
-	return xf_l4(c, nx, layer < XF_MAX_TUNNELS && c->cfg->decap_tunnels);
+	/* A first fragment is not decapsulated: its later fragments have no
+	 * L4 and join the outer flow, so the whole datagram stays there. */
+	return xf_l4(c, nx, layer < XF_MAX_TUNNELS && c->cfg->decap_tunnels &&
+		     !c->frag_first);
 }
 
 /*
@@ -1220,7 +1228,8 @@ static __always_inline int xf_parse(const void *data, const void *data_end, __u3
 {
 	struct xf_pc c = {
 		.data = (const __u8 *)data, .end = (const __u8 *)data_end,
-		.cfg = cfg, .p = p, .off = 0, .no_l4 = 0, .layer = 0, .z = 0, .cap = 0,
+		.cfg = cfg, .p = p, .off = 0, .no_l4 = 0, .frag_first = 0, .layer = 0, .z = 0,
+		.cap = 0,
 	};
 	int nx = XF_NX_STOP, r, layer;
 
