@@ -44,10 +44,13 @@ if [ "$(cat "$CAP.key" 2>/dev/null)" != "$key" ]; then
 fi
 cat "$CAP" "$HOLE" > /dev/null     # warm the page cache
 
-# run NAME CMD...: wall seconds and peak RSS (kB) appended to $DIR/NAME.times
+# run NAME FUNCTION ARGS...: wall seconds and peak RSS (kB) appended to
+# $DIR/NAME.times.  /usr/bin/time runs programs, not shell functions: the
+# function (xf_dump, tf_dump) runs in a child bash that inherits it (export -f).
 run() {
 	local name=$1; shift
-	/usr/bin/time -f "%e %M" -o "$DIR/time.tmp" "$@" > "$DIR/$name.out" 2>&1 || return 1
+	/usr/bin/time -f "%e %M" -o "$DIR/time.tmp" bash -c '"$@"' run "$@" \
+		> "$DIR/$name.out" 2>&1 || return 1
 	cat "$DIR/time.tmp" >> "$DIR/$name.times"
 }
 
@@ -64,6 +67,8 @@ tf_dump() {   # CAP OUTDIR
 	rm -rf "$2"; mkdir -p "$2"
 	tcpflow -r "$1" -o "$2"
 }
+export XDPFLOW
+export -f xf_dump tf_dump
 
 rm -f "$DIR"/*.times
 if ! xf_dump "$CAP" "$DIR/xf" > "$DIR/probe.out" 2>&1; then
@@ -87,7 +92,7 @@ tb=$(find "$DIR/tf" -type f ! -name report.xml -exec cat {} + | wc -c)
 echo "streams_capture=$(basename "$CAP") flows=$FLOWS segments_per_flow=$SEGS"
 echo "streams_xdpflow_s=$xs"
 echo "streams_tcpflow_s=$ts"
-echo "streams_speedup=$(awk -v a="$ts" -v b="$xs" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+echo "streams_speedup=$(awk -v a="$ts" -v b="$xs" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 awk -v a="$ts" -v b="$xs" 'BEGIN { exit !(b > 0 && a / b < 2) }' && echo "streams_speedup_target=MISSED (goal: 2x tcpflow)"
 echo "streams_xdpflow_rss_kb=$xm"
 echo "streams_tcpflow_rss_kb=$tm"
