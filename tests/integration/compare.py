@@ -283,11 +283,37 @@ def super_frame(f, table):
     return _max_size(f) > SUPER_FRAME and not f.stat & FS_SNAPPED
 
 
+FS_IP_OPTIONS = 0x20000
+FS_L2_TRAILER = 0x2000000
+HDR_BYTES = {"eth": 14, "vlan": 4, "ipv4": 20, "ipv6": 40}
+
+
+def sctp_without_chunks(f, table):
+    """D13: tshark taps an SCTP conversation only from a packet's chunks; a
+    bare 12-byte common header adds to no SCTP conversation.  A flow
+    qualifies when no frame of it can hold a chunk: each is exactly link +
+    IP (no options) + 12 bytes, or a minimum-size Ethernet frame padded
+    (flowStat 0x2000000) that leaves room for no chunk of 16 bytes or
+    more."""
+    if table != "sctp" or f.proto != 132 or f.stat & FS_IP_OPTIONS:
+        return False
+    toks = _tokens(f)
+    if "sctp" not in toks:
+        return False
+    toks = toks[:toks.index("sctp")]
+    if any(t not in HDR_BYTES for t in toks):
+        return False
+    bare = sum(HDR_BYTES[t] for t in toks) + 12
+    size = _max_size(f)
+    return size == bare or (size == 60 and bare + 16 > 60 and
+                            f.stat & FS_L2_TRAILER)
+
+
 # (rule, predicate(flow, table)): xdpflow may count more frames than tshark
 # in a group by at most the packets of the group's flows the predicate holds
 # for.
 EXCESS_RULES = (("D8", header_unread), ("D11", ip6_chain_untapped),
-                ("D12", super_frame))
+                ("D12", super_frame), ("D13", sctp_without_chunks))
 
 
 class Report:
