@@ -23,6 +23,8 @@ echo "=== vmtest guest start: kernel $(uname -r), $(grep -c ^processor /proc/cpu
 start=$(date +%s)
 XF_GUEST_CAPTURES=$(awk -F'\t' 'NR > 1 { print $1 }' /xf/corpus/MANIFEST.tsv)
 export XF_GUEST_CAPTURES
+XF_REPLAY_EXTRA=$(cat /xf/corpus/replay-extra.txt 2>/dev/null)
+export XF_REPLAY_EXTRA
 XF_ROOT=/xf XDPFLOW=/xf/xdpflow XF_BPF_DIR=/xf/bpf XF_SMOKE_OBJ=/xf/vmtest/smoke.bpf.o \
 XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_LIVE=1 \
 	sh /xf/vmtest/run-tests.sh

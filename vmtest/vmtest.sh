@@ -37,6 +37,19 @@ die() { echo "vmtest: $*" >&2; exit 2; }
 GUEST_CAPTURES="zeek/http/get.pcap zeek/dns/long-connection.pcap
 zeek/communityid/ipv6.pcap zeek/http-vlan-0.pcap zeek/http-qinq-0.pcap
 tcpdump/dns_tcp.pcap"
+# Replayed only (not through xdp-prog-run, which takes frames whole): frames
+# the kernel's parser sees in part (multi-buffer, TSO, BIG TCP over the 64 KiB
+# BPF_PROG_RUN is handed), plus tests/kernel/mk-partial-frames.py's capture,
+# written to $VMDIR/partial-frames.pcap (synthetic/ in the guest).
+REPLAY_EXTRA="tcpdump/gso-ipv4.pcap tcpdump/bigtcp-ipv6-hbh.pcap"
+
+# The synthetic capture of partial frames; empty if python3 cannot write it
+# (run-tests.sh then replays the corpus captures only and says so).
+make_partial_frames() {
+	mkdir -p "$VMDIR"
+	/usr/bin/python3 "$top/tests/kernel/mk-partial-frames.py" "$VMDIR/partial-frames.pcap" 2>/dev/null &&
+		echo "$VMDIR/partial-frames.pcap"
+}
 
 # The Debian 6.1 kernel: linux-image-amd64's current 6.1 ABI package,
 # downloaded once with apt-get and unpacked into $VMDIR/kernel-6.1.
@@ -121,6 +134,16 @@ build_initramfs() {
 		put "$CORPUS/$f" "$root" "/xf/corpus/$f"
 		awk -F'\t' -v f="$f" '$1 == f' "$CORPUS/MANIFEST.tsv" >>"$root/xf/corpus/MANIFEST.tsv"
 	done
+	: >"$root/xf/corpus/replay-extra.txt"
+	for f in $REPLAY_EXTRA; do
+		put "$CORPUS/$f" "$root" "/xf/corpus/$f"
+		echo "$f" >>"$root/xf/corpus/replay-extra.txt"
+	done
+	f=$(make_partial_frames)
+	if [ -n "$f" ]; then
+		put "$f" "$root" /xf/corpus/synthetic/partial-frames.pcap
+		echo synthetic/partial-frames.pcap >>"$root/xf/corpus/replay-extra.txt"
+	fi
 	# veth and clsact, should a guest test want an interface.
 	kver=$(ls "$kdir/lib/modules")
 	for f in drivers/net/veth.ko net/sched/sch_ingress.ko net/sched/cls_bpf.ko; do
@@ -175,6 +198,7 @@ run_host() {
 	echo "vmtest: running the BPF tests on the running kernel $(uname -r)"
 	XF_ROOT=$top XDPFLOW=$XDPFLOW XF_BPF_DIR=$BUILD/bpf XF_SMOKE_OBJ=$VMDIR/smoke.bpf.o \
 	XF_CORPUS=$CORPUS XF_GUEST_CAPTURES="$GUEST_CAPTURES" XF_PROG_RUN=$BUILD/tools/xdp-prog-run \
+	XF_REPLAY_EXTRA="$REPLAY_EXTRA $(make_partial_frames)" \
 		sh "$here/run-tests.sh" || rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "vmtest host: PASS in $(( $(date +%s) - start ))s"
