@@ -21,10 +21,12 @@ FS_IPV4 = 0x200
 FS_IPV6 = 0x400
 FS_TUNNEL = 0x4000
 FS_FRAG = 0x8000
+FS_IP_OPTIONS = 0x20000
 FS_SNAPPED = 0x40000
 FS_HDR_TRUNC = 0x80000
 FS_MALFORMED = 0x100000
 FS_HDR_CHANGE = 0x1000000
+FS_L2_TRAILER = 0x2000000
 
 L4_TABLES = {"tcp": 6, "udp": 17, "sctp": 132}
 
@@ -176,11 +178,9 @@ def outer_layers(hdr, table):
 # xdpflow, by design, does not decapsulate: the flow is the carrier's.
 CARRIER_UDP_PORTS = {
     2152: "GTP-U", 5072: "AYIYA", 6635: "MPLS-in-UDP", 4790: "VXLAN-GPE",
-}
-CARRIER_UDP_PORTS.update({
     3386: "GTP' (charging data records quoting packets)",
     4754: "GRE in UDP", 6343: "sFlow (sampled packet headers)",
-})
+}
 CARRIER_TCP_PORTS = {6633: "OpenFlow (packet-in/out)",
                      6653: "OpenFlow (packet-in/out)"}
 CARRIER_IP_PROTOS = {47: "GRE payload xdpflow does not decode",
@@ -192,6 +192,8 @@ CARRIER_ETHERTYPES = {
     0x88e5: "MACsec", 0x88e7: "PBB (802.1ah)", 0x894f: "NSH",
     0x8926: "VN-Tag", 0xd28b: "Arista timestamp", 0x8903: "FabricPath",
 }
+# Cisco ISL: tshark dissects the ISL header and the frame inside it (D7).
+ISL_MACS = ("01:00:0c:00:00:00", "03:00:0c:00:00:00")
 # hdrDesc tokens of tunnels xdpflow opens; a flow that shows one without
 # flowStat 0x4000 carried a payload that was not IP (ARP in VXLAN, ...),
 # which tshark dissects as inner Ethernet conversations (D7).
@@ -216,8 +218,9 @@ def undecoded_carrier(f):
             for port in (f.src_port, f.dst_port):
                 if port in DEEPER_UDP_PORTS:
                     return DEEPER_UDP_PORTS[port] + " deeper than xdpflow opens"
-        return DEEPER_IP_PROTOS.get(f.proto) and \
-            DEEPER_IP_PROTOS[f.proto] + " deeper than xdpflow opens"
+        if f.proto in DEEPER_IP_PROTOS:
+            return DEEPER_IP_PROTOS[f.proto] + " deeper than xdpflow opens"
+        return None
     if f.stat & FS_L2 and f.dst_mac in ISL_MACS:
         return "Cisco ISL"
     if f.stat & FS_L2:
@@ -234,7 +237,7 @@ def undecoded_carrier(f):
         for port in ports:
             if port in CARRIER_TCP_PORTS:
                 return CARRIER_TCP_PORTS[port]
-    toks = f.hdr.split(":")
+    toks = _tokens(f)
     for t in TUNNEL_TOKENS:
         if t in toks:
             return "%s with a payload that is not IP" % t
@@ -283,8 +286,6 @@ def super_frame(f, table):
     return _max_size(f) > SUPER_FRAME and not f.stat & FS_SNAPPED
 
 
-FS_IP_OPTIONS = 0x20000
-FS_L2_TRAILER = 0x2000000
 HDR_BYTES = {"eth": 14, "vlan": 4, "ipv4": 20, "ipv6": 40}
 
 
@@ -476,9 +477,6 @@ def _component_rule(table, keys, xg):
                                   "dstopt" in _tokens(f)) for f in flows):
         return "D10"
     return None
-
-
-ISL_MACS = ("01:00:0c:00:00:00", "03:00:0c:00:00:00")
 
 
 def mac_changer(f):
