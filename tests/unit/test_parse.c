@@ -609,7 +609,9 @@ static void test_link_raw(void **state)
 	HDRS(&p, XF_H_IPV4, XF_H_UDP);
 	assert_int_equal(parse(&f6, XF_DLT_IPV6, &p), XF_PR_OK);
 	HDRS(&p, XF_H_IPV6, XF_H_UDP);
-	assert_int_equal(parse(&f6, XF_DLT_IPV4, &p), XF_PR_MALFORMED);
+	/* LINKTYPE_IPV4 dispatches on the version nibble (as Wireshark does) */
+	assert_int_equal(parse(&f6, XF_DLT_IPV4, &p), XF_PR_OK);
+	HDRS(&p, XF_H_IPV6, XF_H_UDP);
 	assert_int_equal(parse(&f4, XF_DLT_IPV6, &p), XF_PR_TRUNCATED);  /* 31 < 40 */
 	fb_init(&f4);
 	frame_raw_udp4(&f4, 20);
@@ -1080,8 +1082,11 @@ static void test_ipv4_malformed(void **state)
 	frame_eth_tcp4(&f, 4);
 	set16(&f, 16, 19);
 	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_MALFORMED);
+	/* 0: a TSO/BIG TCP super-frame, the length is the frame's (as tcpdump) */
 	set16(&f, 16, 0);
-	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_MALFORMED);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	assert_true(p.status & XF_PS_HAS_L4);
+	assert_int_equal(p.l3_len, f.n - 14);
 	/* options: IHL 6 with total length 20 */
 	frame_eth_tcp4(&f, 4);
 	f.b[14] = 0x46;
@@ -1328,13 +1333,14 @@ static void test_ipv6_lengths(void **state)
 	assert_int_equal(p.l4_len, 1400);
 	assert_int_equal(p.l7_len, 1380);
 
-	/* payload length 0 is taken as written: no payload, the rest trailer */
+	/* payload length 0 with a next header (BIG TCP without its jumbo
+	 * option): the length is the frame's, as tcpdump and Wireshark take it */
 	set16(&f, ip + 4, 0);
 	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
-	assert_int_equal(p.l3_len, 40);
-	assert_int_equal(p.l4_len, 0);
-	assert_int_equal(p.l7_len, 0);
-	assert_true(p.status & XF_PS_L2_TRAILER);
+	assert_int_equal(p.l3_len, 70);
+	assert_int_equal(p.l4_len, 30);
+	assert_int_equal(p.l7_len, 10);
+	assert_false(p.status & XF_PS_L2_TRAILER);
 
 	/* version 4 behind ethertype IPv6 */
 	set16(&f, ip + 4, 30);
