@@ -13,8 +13,20 @@ from conftest import ALLOWED, corpus_path, rows_with_role
 
 FLOWS = rows_with_role("flows")
 
+# Differences no rule covers yet, each written down in the Findings of
+# docs/tshark-differences.md.  Strict: the day one passes, the test fails
+# until it is taken off this list.
+KNOWN = {
+    "zeek/tunnels/gre-aruba-amsdu.pcap":
+        "tshark counts a frame once per 802.11 A-MSDU subframe inside Aruba GRE "
+        "(docs/tshark-differences.md, Findings)",
+}
+PARAMS = [pytest.param(r, id=r["file"], marks=pytest.mark.xfail(
+    strict=True, reason=KNOWN[r["file"]])) if r["file"] in KNOWN else
+    pytest.param(r, id=r["file"]) for r in FLOWS]
 
-@pytest.mark.parametrize("entry", FLOWS, ids=[r["file"] for r in FLOWS])
+
+@pytest.mark.parametrize("entry", PARAMS)
 def test_flows_match_tshark(entry, tmp_path, tshark_cache):
     path = corpus_path(entry["file"])
     prefix = str(tmp_path / "out")
