@@ -25,6 +25,9 @@ XF_GUEST_CAPTURES=$(awk -F'\t' 'NR > 1 { print $1 }' /xf/corpus/MANIFEST.tsv)
 export XF_GUEST_CAPTURES
 XF_REPLAY_EXTRA=$(cat /xf/corpus/replay-extra.txt 2>/dev/null)
 export XF_REPLAY_EXTRA
+# live-veth.sh's jumbo capture, written on the host (no python3 here)
+[ -f /xf/corpus/synthetic/partial-jumbo.pcap ] &&
+	export XF_LIVE_JUMBO=/xf/corpus/synthetic/partial-jumbo.pcap
 XF_ROOT=/xf XDPFLOW=/xf/xdpflow XF_BPF_DIR=/xf/bpf XF_SMOKE_OBJ=/xf/vmtest/smoke.bpf.o \
 XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_LIVE=1 \
 	sh /xf/vmtest/run-tests.sh

@@ -144,6 +144,9 @@ build_initramfs() {
 		put "$f" "$root" /xf/corpus/synthetic/partial-frames.pcap
 		echo synthetic/partial-frames.pcap >>"$root/xf/corpus/replay-extra.txt"
 	fi
+	# live-veth.sh's jumbo case (XF_LIVE_JUMBO in guest-init.sh)
+	/usr/bin/python3 "$top/tests/kernel/mk-partial-frames.py" --jumbo \
+		"$root/xf/corpus/synthetic/partial-jumbo.pcap" 2>/dev/null || true
 	# veth and clsact, should a guest test want an interface.
 	kver=$(ls "$kdir/lib/modules")
 	for f in drivers/net/veth.ko net/sched/sch_ingress.ko net/sched/cls_bpf.ko; do

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""mk-partial-frames.py OUT.pcap - frames the kernel's parser sees only in part.
+"""mk-partial-frames.py [--jumbo] OUT.pcap - frames the kernel's parser sees only in part.
 
 Replayed through BPF_PROG_RUN, a frame over ~3.5 KB is a multi-buffer XDP
 frame whose linear part is all the parser sees, and a frame over 64 KiB is
@@ -84,12 +84,29 @@ def frames():
     yield eth(0x0800, ipv4(17, udp(1013, 100))), None
 
 
+def jumbo_frames():
+    """Whole frames of at most 9014 bytes, three of each, for a veth with
+    MTU 9100 (live-veth.sh): live, XDP sees them as multi-buffer frames and
+    TC egress as skbs whose data is mostly paged."""
+    one = [eth(0x0800, ipv4(17, udp(1001, 8958))),
+           eth(0x0800, ipv4(17, udp(1002, 8958), tot=8000)),
+           eth(0x0800, ipv4(6, tcp(1004, 8946), tot=0)),
+           eth(0x86dd, ipv6(17, udp(1010, 8900))),
+           eth(0x0800, ipv4(17, udp(1013, 100)))]
+    for fr in one * 3:
+        yield fr, None
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: mk-partial-frames.py OUT.pcap")
-    with open(sys.argv[1], "wb") as f:
+    args = sys.argv[1:]
+    jumbo = args[:1] == ["--jumbo"]
+    if jumbo:
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: mk-partial-frames.py [--jumbo] OUT.pcap")
+    with open(args[0], "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-        for i, (fr, cap) in enumerate(frames()):
+        for i, (fr, cap) in enumerate(jumbo_frames() if jumbo else frames()):
             cap = len(fr) if cap is None else cap
             f.write(struct.pack("<IIII", 1700000000 + i, 0, cap, len(fr)))
             f.write(fr[:cap])
