@@ -84,7 +84,7 @@ pytest: all $(INTEGRATION_DEPS)
 # The whole suite: unit, integration, streams, python, kernel engine; then
 # unit and integration once more under ASan+UBSan.  Every part runs even
 # when an earlier one fails; the exit status says whether all passed.
-TEST_PARTS ?= unit integration streams-test pytest $(KERNEL_TEST)
+TEST_PARTS ?= unit integration streams-test pytest kernel-test
 test: deps-check
 	$(Q)rc=0; \
 	$(MAKE) --no-print-directory -k $(TEST_PARTS) || rc=1; \
