@@ -34,24 +34,67 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-void xf_ob_u64(struct xf_outbuf *ob, uint64_t v)
-{
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
+static const uint64_t pow10_u64[] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
 
+/* The digits of v, right-aligned ending at end (at least one digit). */
+static inline void put_digits(char *end, uint64_t v)
+{
 	while (v >= 100) {
 		unsigned i = (unsigned)(v % 100) * 2;
+
 		v /= 100;
-		*--p = digits2[i + 1];
-		*--p = digits2[i];
+		*--end = digits2[i + 1];
+		*--end = digits2[i];
 	}
 	if (v >= 10) {
-		*--p = digits2[v * 2 + 1];
-		*--p = digits2[v * 2];
+		*--end = digits2[v * 2 + 1];
+		*--end = digits2[v * 2];
 	} else {
-		*--p = (char)('0' + v);
+		*--end = (char)('0' + v);
 	}
-	xf_ob_put(ob, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Flow lines are mostly small counters: count the digits first and write
+ * them in place, rather than into a scratch buffer and then memcpy() */
+void xf_ob_u64(struct xf_outbuf *ob, uint64_t v)
+{
+	size_t n = 1;
+
+	if (v < 10) {
+		xf_ob_putc(ob, (char)('0' + v));
+		return;
+	}
+	while (n < 20 && v >= pow10_u64[n])
+		n++;
+	xf_ob_reserve(ob, n);
+	ob->len += n;
+	put_digits(ob->buf + ob->len, v);
+}
+
+/* "." and exactly `decimals` digits of frac (< 10^decimals), in place */
+static void put_frac(struct xf_outbuf *ob, uint64_t frac, int decimals)
+{
+	char *p;
+	int i;
+
+	xf_ob_reserve(ob, (size_t)decimals + 1);
+	p = ob->buf + ob->len;
+	p[0] = '.';
+	for (i = decimals; i >= 2; i -= 2) {
+		unsigned d = (unsigned)(frac % 100) * 2;
+
+		frac /= 100;
+		p[i] = digits2[d + 1];
+		p[i - 1] = digits2[d];
+	}
+	if (i == 1)
+		p[1] = (char)('0' + frac % 10);
+	ob->len += (size_t)decimals + 1;
 }
 
 void xf_ob_i64(struct xf_outbuf *ob, int64_t v)
@@ -67,28 +110,26 @@ void xf_ob_i64(struct xf_outbuf *ob, int64_t v)
 void xf_ob_hex(struct xf_outbuf *ob, uint64_t v, int digits)
 {
 	static const char hx[] = "0123456789abcdef";
-	char tmp[18];
+	char *p;
 	int i;
 
 	if (digits < 1 || digits > 16)
 		digits = 16;
-	tmp[0] = '0';
-	tmp[1] = 'x';
+	xf_ob_reserve(ob, (size_t)digits + 2);
+	p = ob->buf + ob->len;
+	p[0] = '0';
+	p[1] = 'x';
 	for (i = digits - 1; i >= 0; i--) {
-		tmp[2 + i] = hx[v & 0xf];
+		p[2 + i] = hx[v & 0xf];
 		v >>= 4;
 	}
-	xf_ob_put(ob, tmp, (size_t)digits + 2);
+	ob->len += (size_t)digits + 2;
 }
 
 void xf_ob_fixed(struct xf_outbuf *ob, double v, int decimals)
 {
-	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
-					  10000000, 100000000, 1000000000 };
 	uint64_t scale, whole, frac;
 	double r;
-	char tmp[12];
-	int i;
 
 	if (decimals < 0 || decimals > 9 || !isfinite(v) || fabs(v) >= 1e15) {
 		xf_ob_printf(ob, "%.*f", decimals < 0 ? 6 : decimals, v);
@@ -98,19 +139,13 @@ void xf_ob_fixed(struct xf_outbuf *ob, double v, int decimals)
 		xf_ob_putc(ob, '-');
 		v = -v;
 	}
-	scale = pow10[decimals];
+	scale = pow10_u64[decimals];
 	r = v * (double)scale + 0.5;
 	whole = (uint64_t)r / scale;
 	frac = (uint64_t)r % scale;
 	xf_ob_u64(ob, whole);
-	if (!decimals)
-		return;
-	tmp[0] = '.';
-	for (i = decimals; i >= 1; i--) {
-		tmp[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	xf_ob_put(ob, tmp, (size_t)decimals + 1);
+	if (decimals)
+		put_frac(ob, frac, decimals);
 }
 
 /* T2 prints floats with %f-like precision but trims trailing zeros */
@@ -138,22 +173,12 @@ void xf_ob_time(struct xf_outbuf *ob, uint64_t ns, int decimals)
 {
 	static const uint64_t div[] = { 1000000000, 100000000, 10000000, 1000000, 100000,
 					10000, 1000, 100, 10, 1 };
-	uint64_t frac;
-	char tmp[12];
-	int i;
 
 	if (decimals < 0 || decimals > 9)
 		decimals = 6;
 	xf_ob_u64(ob, ns / 1000000000ULL);
-	if (!decimals)
-		return;
-	frac = (ns % 1000000000ULL) / div[decimals];
-	tmp[0] = '.';
-	for (i = decimals; i >= 1; i--) {
-		tmp[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	xf_ob_put(ob, tmp, (size_t)decimals + 1);
+	if (decimals)
+		put_frac(ob, (ns % 1000000000ULL) / div[decimals], decimals);
 }
 
 void xf_ob_mac(struct xf_outbuf *ob, const uint8_t mac[6])
