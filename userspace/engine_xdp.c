@@ -269,7 +269,7 @@ static void replay_tiny(struct xf_kern *k, const struct pcap_pkthdr *h, const ui
 	k->kc_user[XF_KC_BYTES_CAP] += h->caplen;
 	k->kc_user[XF_KC_PARSE_OK + (p.reason & 3)]++;
 	k->kc_user[XF_KC_NO_FLOW]++;
-	xf_kern_pkt_view(&pv, &p, bytes, h->caplen, ts, k->pkt_no);
+	xf_pkt_view_init(&pv, &p, bytes, h->caplen, ts, k->pkt_no);
 	xf_collector_packet(&pv);
 }
 
@@ -339,7 +339,7 @@ static void replay_packet(struct xf_kern *k, int fd, const struct pcap_pkthdr *h
 	}
 	if (k->bench)
 		xf_kern_bench_packet(k->bench, bytes, h->caplen, k->run->linktype);
-	xf_kern_pkt_view(&pv, &out->pkt, bytes, h->caplen, ts, k->pkt_no);
+	xf_pkt_view_init(&pv, &out->pkt, bytes, h->caplen, ts, k->pkt_no);
 	pv.dir = out->dir;
 	pv.iat = out->iat;
 	if (out->flags & XF_RO_METERED) {

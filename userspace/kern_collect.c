@@ -227,36 +227,11 @@ void xf_kern_overflow_packet(struct xf_kern *k, const struct xf_flow_key *key, u
 	pv->fc = fc;
 }
 
-static void pkt_view_l7(struct xf_pkt_view *pv)
-{
-	uint32_t off = pv->p->l7_off, n;
-
-	pv->l7 = NULL;
-	pv->l7_caplen = 0;
-	if (!pv->p->l7_len || off >= pv->caplen)
-		return;
-	n = pv->caplen - off;
-	pv->l7 = pv->frame + off;
-	pv->l7_caplen = n < pv->p->l7_len ? n : pv->p->l7_len;
-}
-
-void xf_kern_pkt_view(struct xf_pkt_view *pv, const struct xf_pkt *p, const uint8_t *frame,
-		      uint32_t caplen, uint64_t ts, uint64_t pkt_no)
-{
-	memset(pv, 0, sizeof(*pv));
-	pv->p = p;
-	pv->frame = frame;
-	pv->caplen = caplen;
-	pv->ts = ts;
-	pv->pkt_no = pkt_no;
-	pkt_view_l7(pv);
-}
-
 static void on_pkt_record(struct xf_kern *k, const struct xf_ev_pkt *e)
 {
 	struct xf_pkt_view pv;
 
-	xf_kern_pkt_view(&pv, &e->pkt, e->data, e->snap_len, e->ts, ++k->pkt_no);
+	xf_pkt_view_init(&pv, &e->pkt, e->data, e->snap_len, e->ts, ++k->pkt_no);
 	pv.dir = e->dir;
 	pv.iat = e->iat;
 	if (e->hdr.why & XF_EVP_OVERFLOW) {

@@ -86,8 +86,6 @@ void xf_kern_flush_table(struct xf_kern *k, struct xf_flow_table *ft, int from_m
 void xf_kern_finalize(struct xf_kern *k, struct xf_flow_ctx *fc, uint64_t reason, int from_map);
 void xf_kern_overflow_packet(struct xf_kern *k, const struct xf_flow_key *key, uint32_t side,
 			     const struct xf_pkt *p, uint64_t ts, struct xf_pkt_view *pv);
-void xf_kern_pkt_view(struct xf_pkt_view *pv, const struct xf_pkt *p, const uint8_t *frame,
-		      uint32_t caplen, uint64_t ts, uint64_t pkt_no);
 void xf_kern_counters_read(struct xf_kern *k);
 void xf_kern_losses_register(struct xf_kern *k);
 
