@@ -261,7 +261,7 @@ static int read_file(struct xf_run *run, const char *path, struct ticker *t)
 	const u_char *bytes;
 	struct input in;
 	uint64_t n = 0, ts;
-	int ret, dlt;
+	int ret = 0, dlt;
 
 	if (open_input(&in, path))
 		return -1;

@@ -135,6 +135,7 @@ static int read_list(struct xf_run *run, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096];
+	size_t cap = 0;
 	int n = 0;
 
 	if (!f) {
@@ -152,8 +153,18 @@ static int read_list(struct xf_run *run, const char *path)
 			*--e = 0;
 		if (!*s || *s == '#')
 			continue;
-		run->inputs = realloc(run->inputs, (size_t)(run->ninputs + 1) * sizeof(char *));
-		if (!run->inputs || !(run->inputs[run->ninputs] = strdup(s))) {
+		if ((size_t)run->ninputs == cap) {   /* doubling: lists of 100k files */
+			char **more = realloc(run->inputs, (cap ? cap * 2 : 64) * sizeof(char *));
+
+			if (!more) {
+				fclose(f);
+				pr_err("-R %s: out of memory", path);
+				return -1;
+			}
+			run->inputs = more;
+			cap = cap ? cap * 2 : 64;
+		}
+		if (!(run->inputs[run->ninputs] = strdup(s))) {
 			fclose(f);
 			pr_err("-R %s: out of memory", path);
 			return -1;
@@ -440,6 +451,7 @@ int main(int argc, char **argv)
 		return xf_cmd_split(argc - 1, argv + 1) ? 1 : 0;
 
 	xf_run = &run;
+	signals_setup();        /* first: a signal during start-up must not kill us */
 	parse_args(argc, argv, &run, &c);
 	if (c.explain)
 		return explain_flowstat(c.explain);
@@ -461,7 +473,6 @@ int main(int argc, char **argv)
 	run.filter = join_args(argc - optind, argv + optind);
 	if (c.write && !(run.prefix = output_prefix(c.write, &run)))
 		return 2;
-	signals_setup();
 	if (xf_collector_open(&run)) {
 		xf_modules_fini();
 		free_run(&run);
