@@ -198,9 +198,18 @@ def test_socket_file_mode_and_stale(binary, http_get, tmp_path):
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(path)                              # a socket file nobody listens on
     stale.close()
+    os.chmod(path, 0o777)                         # tell it from the one xdpflow makes
     proc = start(binary, http_get, prefix, "--socket", path, "-D", "SOCKET_WAIT=1")
+    # xdpflow replaces the file and waits for a subscriber (SOCKET_WAIT):
+    # look at the new file then, before the short run ends and removes it
+    st = None
+    for _ in range(500):
+        st = os.stat(path) if os.path.exists(path) else None
+        if (st and stat.S_IMODE(st.st_mode) != 0o777) or proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert st and stat.S_IMODE(st.st_mode) == 0o600, st
     s = subscribe(path, proc)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     read_all(s)
     err = finish(proc)
     assert "stale" in err
