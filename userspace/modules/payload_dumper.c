@@ -40,6 +40,9 @@
 #define PLD_WRITE_ERR   0x80    /* a write failed (disk full, ...): file incomplete */
 
 #define PLD_BUF_MAX     65536   /* bytes held per direction before appending */
+#define PLD_BUF_TOTAL   (8u << 20) /* output buffers of all flows together: beyond,
+				    * a direction appends what it holds instead of
+				    * growing, so memory does not grow with the flows */
 
 static const struct xf_setting pld_settings[] = {
 	{ "PLDUMP_L2", XF_ST_BOOL, "0", "dump non-IP (L2) flows", NULL, 0, 0 },
@@ -86,6 +89,7 @@ static struct {
 	uint8_t *ports;             /* bitmap of 65536, NULL = any */
 	struct xf_rs_cfg rs;
 	uint64_t flows_matched, flows_dumped, bytes, gaps, gap_bytes, overlaps, write_errs, truncated;
+	uint64_t buffered;          /* sum of every direction's bcap */
 } pld;
 
 static struct xf_module payload_dumper;
@@ -175,7 +179,9 @@ static void dir_put(struct pld_flow *pf, int dir, const uint8_t *p, uint64_t n)
 			uint32_t ncap = d->bcap ? d->bcap * 2 : 2048;
 			uint8_t *nb;
 
-			if (d->bcap >= PLD_BUF_MAX || !(nb = realloc(d->buf, ncap))) {
+			if (d->bcap >= PLD_BUF_MAX ||
+			    (d->bcap && pld.buffered + (ncap - d->bcap) > PLD_BUF_TOTAL) ||
+			    !(nb = realloc(d->buf, ncap))) {
 				dir_flush(pf, dir);
 				if (!d->bcap) {         /* no memory at all */
 					d->stat |= PLD_WRITE_ERR;
@@ -184,6 +190,7 @@ static void dir_put(struct pld_flow *pf, int dir, const uint8_t *p, uint64_t n)
 				}
 				continue;
 			}
+			pld.buffered += ncap - d->bcap;
 			d->buf = nb;
 			d->bcap = ncap;
 		}
@@ -345,6 +352,7 @@ static void pld_flow_free(struct xf_flow_ctx *fc)
 		return;
 	for (int d = 0; d < 2; d++) {
 		xf_reasm_free(&pf->d[d].r);
+		pld.buffered -= pf->d[d].bcap;
 		free(pf->d[d].buf);
 	}
 	free(pf);
