@@ -279,6 +279,7 @@ void xf_kern_counters_read(struct xf_kern *k)
 {
 	size_t vsz = sizeof(uint64_t) * XF_KC__COUNT;
 	uint64_t *buf = calloc((size_t)k->ncpus, vsz);
+	uint64_t fin;
 	__u32 zero = 0;
 	int c, i;
 
@@ -314,6 +315,13 @@ void xf_kern_counters_read(struct xf_kern *k)
 	xf_stats.flows = k->kc[XF_KC_FLOWS] + k->ovf_flows;
 	xf_stats.frag_nohead = k->kc[XF_KC_FRAG_NOHEAD];
 	xf_stats.no_flow = k->kc[XF_KC_NO_FLOW];
+	/* flows in the map and the overflow table: created minus finalized
+	 * (the maximum is as often as the counters are read, each tick) */
+	fin = xf_stats.flows_idle + xf_stats.flows_active + xf_stats.flows_tcp_end +
+	      xf_stats.flows_input_end + xf_stats.flows_evicted;
+	xf_stats.flows_in_mem = xf_stats.flows > fin ? xf_stats.flows - fin : 0;
+	if (xf_stats.flows_in_mem > xf_stats.flows_in_mem_max)
+		xf_stats.flows_in_mem_max = xf_stats.flows_in_mem;
 }
 
 /* Every place the kernel side can lose something, for the end report. */
