@@ -257,7 +257,7 @@ BIT_TABLES = [
     ("#### ipFlags", 2, "include/xdpflow/abi.h", r"XF_IPF_\w+"),
     ("#### tcpFStat", 4, "userspace/modules/tcp_flags.c", r"TFS_\w+"),
     ("### payloadDumper (default off)", 2, "userspace/modules/payload_dumper.c",
-     r"PLD_(?!BUF_MAX)\w+"),
+     r"PLD_(?!BUF_)\w+"),   # PLD_BUF_* are buffer sizes, not bits
 ]
 
 
