@@ -6,7 +6,7 @@
 set -eu
 PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool xdp-tools libpcap-dev \
 libcmocka-dev zlib1g-dev python3 python3-pytest iproute2 tshark tcpflow softflowd \
-argus-client argus-server tcpreplay git ca-certificates"
+argus-client argus-server tcpreplay git ca-certificates procps mount util-linux"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

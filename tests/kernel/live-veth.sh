@@ -102,7 +102,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_ns() { ip netns exec "$NS" "$@"; }
+# nsenter enters only the network namespace; `ip netns exec` also makes a
+# mount namespace, which fails where / is not a mount point (a chroot).
+if command -v nsenter >/dev/null 2>&1; then
+	NS_RUN="nsenter --net=/var/run/netns/$NS"
+else
+	NS_RUN="ip netns exec $NS"
+fi
+in_ns() { $NS_RUN "$@"; }
 
 setup_veth() {
 	ip netns add "$NS" || skip_all "cannot create network namespace $NS"
@@ -210,7 +217,7 @@ live_one() {
 	# xdpflow the default disposition, as an operator's shell would
 	# (busybox's env, in the vmtest guest, cannot: xdpflow's own handler
 	# overrides the inherited SIG_IGN there).
-	$DEFAULT_SIGINT ip netns exec "$NS" \
+	$DEFAULT_SIGINT $NS_RUN \
 		"$XDPFLOW" -i "$INNER" $engine_opt $COMMON_OPTS -w "$d/live" >"$d/live.log" 2>&1 &
 	xf_pid=$!
 	if ! wait_attached; then

@@ -75,7 +75,7 @@ trap 'exit 130' INT TERM
 ip netns add "$NS" && ip link add "$OUTER" type veth peer name "$INNER" netns "$NS" || {
 	echo "xdp_live_veth_pps_lossless=SKIP (cannot create a namespace and veth)"; exit 0; }
 sysctl -qw "net.ipv6.conf.$OUTER.disable_ipv6=1"
-ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$INNER.disable_ipv6=1"
+nsenter --net="/var/run/netns/$NS" sysctl -qw "net.ipv6.conf.$INNER.disable_ipv6=1"
 ip link set "$OUTER" mtu 1600 up
 ip -n "$NS" link set "$INNER" mtu 1600 up
 
@@ -90,7 +90,7 @@ mergecap -F pcap -a -w "$work/mix.pcap" $(for f in $base; do echo "$XF_CORPUS/$f
 best=0 best_rate=""
 for rate in $RATES; do
 	rm -f "$work"/live_*
-	ip netns exec "$NS" "$XDPFLOW" -i "$INNER" --engine xdp --direction ingress \
+	nsenter --net="/var/run/netns/$NS" "$XDPFLOW" -i "$INNER" --engine xdp --direction ingress \
 		-w "$work/live" >"$work/xf.log" 2>&1 &
 	xf_pid=$!
 	for _ in $(seq 1 100); do
