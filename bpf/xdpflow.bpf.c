@@ -497,15 +497,6 @@ static __always_inline void replay_record(const struct xf_ctx *x, const struct x
 	replay_out.pkt = *p;
 }
 
-/* An IP packet (whatever its L4) makes a flow; a non-IP frame only as an
- * L2 flow when L2_FLOWS is on.  Same rule as the offline engine. */
-static __always_inline int pkt_makes_flow(const struct xf_pkt *p)
-{
-	if (p->ip_ver)
-		return 1;
-	return (p->status & XF_PS_L2_ONLY) && cfg.l2_flows;
-}
-
 /*
  * The parser runs as a global function: the verifier checks it once, on its
  * own, instead of once per path of the code around it (inlined, the
@@ -557,7 +548,7 @@ static __always_inline void handle(struct xf_ctx *x, __u32 wire_len, __u32 cap_l
 	count_pkt(x, pp);
 	frag_nohead = frag_ports(x, pp);
 
-	if (!pkt_makes_flow(pp)) {
+	if (!xf_pkt_makes_flow(pp, cfg_ptr())) {
 		x->flags |= XF_RO_NO_FLOW;
 	} else {
 		x->side = xf_flow_key_make(pp, cfg_ptr(), &k);

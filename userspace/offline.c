@@ -40,9 +40,11 @@ static struct {
 	uint64_t pkt_no;
 	uint64_t last_ts;           /* newest packet time seen */
 	uint64_t frag_displaced;
+	uint64_t oom_pkts;          /* packets not metered: no memory for their flow */
 } off;
 
 static struct xf_loss_counter loss_frag = { "fragment heads displaced (table full)", &off.frag_displaced, NULL };
+static struct xf_loss_counter loss_oom = { "packets not metered (out of memory for a flow)", &off.oom_pkts, NULL };
 static struct xf_loss_counter loss_evict = { "flows ended early (MAX_FLOWS reached)", &xf_stats.flows_evicted, NULL };
 
 static uint64_t ns_of(double s)
@@ -78,6 +80,7 @@ int xf_offline_open(void)
 		return -1;
 	}
 	xf_loss_register(&loss_frag);
+	xf_loss_register(&loss_oom);
 	xf_loss_register(&loss_evict);
 	return 0;
 }
@@ -218,7 +221,9 @@ static struct xf_flow_ctx *flow_get(const struct xf_flow_key *k, const struct xf
 		evict_one();
 		fc = xf_ft_insert(off.ft, k, h);
 		if (!fc) {
-			pr_err("flow table: out of memory at packet %llu", (unsigned long long)off.pkt_no);
+			if (!off.oom_pkts++)
+				pr_err("flow table: out of memory at packet %llu (such packets are counted, not metered)",
+				       (unsigned long long)off.pkt_no);
 			return NULL;
 		}
 	}
@@ -230,13 +235,6 @@ static struct xf_flow_ctx *flow_get(const struct xf_flow_key *k, const struct xf
 	if (xf_stats.flows_in_mem > xf_stats.flows_in_mem_max)
 		xf_stats.flows_in_mem_max = xf_stats.flows_in_mem;
 	return fc;
-}
-
-static int pkt_makes_flow(const struct xf_pkt *p)
-{
-	if (p->ip_ver)
-		return 1;
-	return (p->status & XF_PS_L2_ONLY) && off.cfg.l2_flows;
 }
 
 void xf_offline_packet(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
@@ -260,7 +258,7 @@ void xf_offline_packet(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
 	count_packet(&p);
 	nohead = frag_ports(&p, ts);
 	xf_pkt_view_init(&pv, &p, frame, caplen, ts, off.pkt_no);
-	if (!pkt_makes_flow(&p)) {
+	if (!xf_pkt_makes_flow(&p, &off.cfg)) {
 		xf_stats.no_flow++;
 		xf_collector_packet(&pv);
 		return;

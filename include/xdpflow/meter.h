@@ -253,6 +253,15 @@ static __always_inline void xf_flow_init(struct xf_flow *f, const struct xf_pkt 
 	f->tcp_state = xf_mt_is_tcp(p) ? XF_TCP_NEW : XF_TCP_NONE;
 }
 
+/* Which packets make a flow: every IP packet, and non-IP frames when
+ * L2 flows are on.  Both engines ask this one question. */
+static __always_inline int xf_pkt_makes_flow(const struct xf_pkt *p, const struct xf_cfg *cfg)
+{
+	if (p->ip_ver)
+		return 1;
+	return (p->status & XF_PS_L2_ONLY) && cfg->l2_flows;
+}
+
 static __always_inline __u32 xf_flow_dir(const struct xf_flow *f, __u32 side)
 {
 	return (side & 1) != f->a_side;
