@@ -154,7 +154,6 @@ struct xf_ctx {
 	__u32 is_xdp;
 	__u32 egress;
 	__u32 flags;            /* XF_RO_* */
-	__u32 partial;          /* the parser sees only the frame's first part */
 };
 
 static __always_inline void count(struct xf_ctx *x, __u32 i, __u64 n)
@@ -365,76 +364,11 @@ static __always_inline int payload_wanted(const struct xf_flow_key *k, const str
 	return cfg_sample_rate <= 1 || bpf_get_prandom_u32() % cfg_sample_rate == 0;
 }
 
-static __always_inline long copy_frame_at(struct xf_ctx *x, __u32 off, void *to, __u32 len)
-{
-	if (x->is_xdp)
-		return bpf_xdp_load_bytes(x->ctx, off, to, len);
-	return bpf_skb_load_bytes(x->ctx, off, to, len);
-}
-
 static __always_inline long copy_frame(struct xf_ctx *x, void *to, __u32 len)
 {
-	return copy_frame_at(x, 0, to, len);
-}
-
-/* Does data..data_end hold fewer than len bytes?  Comparisons only: the
- * verifier forbids subtracting packet pointers. */
-static __always_inline __u32 view_shorter(void *data, void *data_end, __u32 len)
-{
-	if (len > 0xffff)
-		return 1;
-	return data + len > data_end;
-}
-
-/*
- * The parser sees data..data_end.  On a multi-buffer XDP frame, a TC skb
- * with paged data or a replayed frame cut to what BPF_PROG_RUN takes, that
- * is only the frame's first part: the headers are there, but what the
- * parser derived from where the frame ends is wrong: "cut by the capture"
- * (SNAPPED) for every datagram running past the first part, and the length
- * of an IP datagram whose length field is 0 (TSO / BIG TCP: "the rest of the
- * frame").  Both are redone here for the innermost IP datagram from the
- * frame's real captured length, exactly as the parser computes them on a
- * whole frame (docs/kernel-engine.md, "Frames the parser sees in part").
- */
-static __always_inline void fix_partial_view(struct xf_ctx *x, struct xf_pkt *p, __u32 cap)
-{
-	__u32 l3 = p->l3_off, capped = cap > 0x3ffff ? 0x3ffff : cap;
-	__u32 hlen, tot, l4, end, field0;
-	__u8 h[8];
-
-	if (!x->partial || !p->ip_ver || copy_frame_at(x, l3, h, sizeof(h)))
-		return;
-	if (p->ip_ver == 4) {
-		hlen = (__u32)(h[0] & 0x0f) * 4;
-		tot = (__u32)h[2] << 8 | h[3];
-		field0 = !tot && hlen >= 20;
-		if (field0) {
-			tot = capped > l3 ? capped - l3 : 0;
-			if (tot < hlen)
-				tot = hlen;
-		}
-	} else {
-		hlen = p->l4_off > l3 ? p->l4_off - l3 : 0;     /* with extension headers */
-		tot = 40 + ((__u32)h[4] << 8 | h[5]);
-		field0 = tot == 40 && h[6] != 59;
-		if (field0)
-			tot = 40 + (capped > l3 + 40 ? capped - l3 - 40 : 0);
-	}
-	if (field0) {   /* the parser took "the rest of the frame" from what it saw */
-		p->l3_len = tot > 0xffff ? 0xffff : tot;
-		l4 = tot > hlen ? tot - hlen : 0;
-		p->l4_len = l4 > 0xffff ? 0xffff : l4;
-		if (p->l7_off && p->l7_off >= p->l4_off)
-			p->l7_len = p->l4_len > p->l7_off - p->l4_off ?
-				    p->l4_len - (p->l7_off - p->l4_off) : 0;
-	}
-	p->status &= ~(XF_PS_SNAPPED | XF_PS_L2_TRAILER);
-	end = l3 + tot;
-	if (end > 0x1ffff || end > cap)
-		p->status |= XF_PS_SNAPPED;
-	else if (end < cap)
-		p->status |= XF_PS_L2_TRAILER;
+	if (x->is_xdp)
+		return bpf_xdp_load_bytes(x->ctx, 0, to, len);
+	return bpf_skb_load_bytes(x->ctx, 0, to, len);
 }
 
 /* A packet record: the parser's view and the first cfg_snap_len bytes. */
@@ -502,21 +436,29 @@ static __always_inline void replay_record(const struct xf_ctx *x, const struct x
  * own, instead of once per path of the code around it (inlined, the
  * parser's paths times ours exceed the verifier's budget).  Its pointer
  * argument may be NULL as far as the verifier knows.
+ *
+ * The parser reads data..data_end, which on a multi-buffer XDP frame, a TC
+ * skb with paged data or a replayed frame cut to what BPF_PROG_RUN takes is
+ * only the frame's first part; frame_len is the whole frame's captured
+ * length, against which it decides "cut by the capture" and length fields
+ * of 0 (docs/kernel-engine.md, "Frames the parser sees in part").
  */
-__attribute__((noinline)) int xdpflow_parse_xdp(struct xdp_md *ctx, __u32 linktype, struct xf_pkt *p)
+__attribute__((noinline)) int xdpflow_parse_xdp(struct xdp_md *ctx, __u32 frame_len,
+						__u32 linktype, struct xf_pkt *p)
 {
 	if (!p)
 		return XF_PR_MALFORMED;
-	return xf_parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, linktype,
-			cfg_ptr(), p);
+	return xf_parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, frame_len,
+			linktype, cfg_ptr(), p);
 }
 
-__attribute__((noinline)) int xdpflow_parse_skb(struct __sk_buff *skb, struct xf_pkt *p)
+__attribute__((noinline)) int xdpflow_parse_skb(struct __sk_buff *skb, __u32 frame_len,
+						struct xf_pkt *p)
 {
 	if (!p)
 		return XF_PR_MALFORMED;
-	return xf_parse((void *)(long)skb->data, (void *)(long)skb->data_end, XF_DLT_EN10MB,
-			cfg_ptr(), p);
+	return xf_parse((void *)(long)skb->data, (void *)(long)skb->data_end, frame_len,
+			XF_DLT_EN10MB, cfg_ptr(), p);
 }
 
 /* The whole per-packet path, for XDP and TC alike. */
@@ -537,14 +479,13 @@ static __always_inline void handle(struct xf_ctx *x, __u32 wire_len, __u32 cap_l
 	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
 	if (!pp)
 		return;
-	__builtin_memset(pp, 0, sizeof(*pp));   /* no fields left from the previous packet */
+	/* xf_parse() zeroes *pp first: nothing is left from the previous packet */
 	if (x->is_xdp)
-		xdpflow_parse_xdp(x->ctx, linktype, pp);
+		xdpflow_parse_xdp(x->ctx, cap_len, linktype, pp);
 	else
-		xdpflow_parse_skb(x->ctx, pp);
+		xdpflow_parse_skb(x->ctx, cap_len, pp);
 	pp->wire_len = wire_len;
 	pp->cap_len = cap_len;
-	fix_partial_view(x, pp, cap_len);
 	count_pkt(x, pp);
 	frag_nohead = frag_ports(x, pp);
 
@@ -585,16 +526,13 @@ SEC("xdp.frags")
 int xdpflow_xdp(struct xdp_md *ctx)
 {
 	struct xf_ctx x = { .ctx = ctx, .is_xdp = 1, .ifindex = ctx->ingress_ifindex };
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	__u32 len;
 
 	if (cfg_replay) {
 		/* replay_cap_len: a frame over BPF_PROG_RUN's limit comes cut */
-		x.partial = view_shorter(data, data_end, replay_cap_len);
 		handle(&x, replay_wire_len, replay_cap_len);
 	} else {
 		len = bpf_xdp_get_buff_len(ctx);
-		x.partial = view_shorter(data, data_end, len);
 		handle(&x, len, len);
 	}
 	return XDP_PASS;
@@ -617,7 +555,6 @@ int xdpflow_tc(struct __sk_buff *skb)
 		if (c)
 			c->c[XF_KC_PULL_FAIL]++;
 	}
-	x.partial = view_shorter((void *)(long)skb->data, (void *)(long)skb->data_end, len);
 	handle(&x, len, len);
 	/* before segmentation: one packet of the super-packet's length */
 	if (skb->gso_segs > 1 && x.cnt)

@@ -261,7 +261,7 @@ static void replay_tiny(struct xf_kern *k, const struct pcap_pkthdr *h, const ui
 	struct xf_pkt p;
 	struct xf_pkt_view pv;
 
-	xf_parse(bytes, bytes + h->caplen, (uint32_t)k->run->linktype, &k->cfg, &p);
+	xf_parse(bytes, bytes + h->caplen, h->caplen, (uint32_t)k->run->linktype, &k->cfg, &p);
 	p.wire_len = h->len;
 	p.cap_len = h->caplen;
 	k->kc_user[XF_KC_PKTS]++;

@@ -290,7 +290,7 @@ uint64_t xf_fnum_packet(struct xf_flow_numbers *fn, int linktype, const uint8_t 
 	struct key_slot *ks;
 	uint32_t side;
 
-	xf_parse(data, data + caplen, linktype, &fn->cfg, p);
+	xf_parse(data, data + caplen, caplen, linktype, &fn->cfg, p);
 	if (!p->ip_ver && !(p->status & XF_PS_L2_ONLY))
 		return 0;
 	if ((p->status & XF_PS_FRAG) && !(p->status & XF_PS_FRAG_FIRST))

@@ -252,7 +252,7 @@ void xf_offline_packet(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
 		off.last_ts = ts;
 	else if (ts < off.last_ts)
 		xf_stats.time_jumps++;
-	xf_parse(frame, frame + caplen, (uint32_t)linktype, &off.cfg, &p);
+	xf_parse(frame, frame + caplen, caplen, (uint32_t)linktype, &off.cfg, &p);
 	p.wire_len = wire_len;
 	p.cap_len = caplen;
 	count_packet(&p);

@@ -5,12 +5,19 @@
  * data_end the way the BPF verifier wants; loop depths are compile-time
  * constants.
  *
- *   int xf_parse(const void *data, const void *data_end, __u32 linktype,
- *                const struct xf_cfg *cfg, struct xf_pkt *p);
+ *   int xf_parse(const void *data, const void *data_end, __u32 frame_len,
+ *                __u32 linktype, const struct xf_cfg *cfg, struct xf_pkt *p);
  *
  * Fills *p (zeroing it first; the engine sets wire_len/cap_len afterwards)
  * and returns enum xf_parse_reason, also stored in p->reason.  Link types are
- * pcap DLT numbers (XF_DLT_*).  Whatever could be parsed before a truncation
+ * pcap DLT numbers (XF_DLT_*).  data..data_end is what can be read;
+ * frame_len is how many bytes of the frame were captured, which is more
+ * when the reader sees only the frame's first part (an XDP multi-buffer
+ * frame, a TC skb with paged data, a frame cut to what BPF_PROG_RUN takes):
+ * "cut by the capture", "trailer follows" and a length field of 0 are
+ * decided against frame_len, reads against data_end.  Offline both are the
+ * same.  Passing the length also spares the BPF side finding it out by a
+ * search of pointer comparisons (the verifier forbids data_end - data).  Whatever could be parsed before a truncation
  * stays valid: a TCP segment cut inside its header keeps its addresses and
  * l4_proto and is reported TRUNCATED without XF_PS_HAS_L4.
  *
@@ -21,8 +28,8 @@
  * - loops have constant bounds (XF_*_DEPTH / XF_*_ITER below);
  * - no globals, no function pointers, everything __always_inline;
  * - pointer subtraction involving data_end is never used (the verifier
- *   forbids arithmetic on it), so "how much was captured" is only ever asked
- *   as a comparison.
+ *   forbids arithmetic on it): how much was captured is the caller's
+ *   frame_len.
  *
  * Decisions:
  * - Lengths come from headers (IPv4 total length, IPv6 payload length), never
@@ -123,6 +130,8 @@ enum xf_next {
 	XF_NX_IPV6,
 };
 
+#define XF_CAP_MAX 0x3ffff /* frame lengths are capped here (256 KiB) */
+
 /* the parse cursor */
 struct xf_pc {
 	const __u8 *data;
@@ -134,7 +143,7 @@ struct xf_pc {
 	__u32 frag_first;       /* the IP layer is a first fragment: no decapsulation */
 	__u32 layer;            /* 0 = outermost, n = inside the n-th tunnel */
 	__u32 z;                /* 0, unknown to the verifier: see xf_loosen() */
-	__u32 cap;              /* captured length (xf_cap_len()), for length fields of 0 */
+	__u32 cap;              /* frame_len, at most XF_CAP_MAX */
 };
 
 /* L2 fields of the outer packet, restored when a tunnel's payload is not IP */
@@ -217,19 +226,13 @@ static __always_inline __u32 xf_clamp_sub(__u32 a, __u32 b)
 }
 
 /* Marks a datagram ending at end_off as cut by the capture, or followed by
- * trailer bytes (Ethernet padding, FCS, ...).  Comparisons only. */
+ * trailer bytes (Ethernet padding, FCS, ...), against the frame's captured
+ * length (not the part the reader sees).  Ends past 128 KiB count as cut. */
 static __always_inline void xf_len_check(struct xf_pc *c, __u32 end_off)
 {
-	const __u8 *e;
-
-	if (end_off > 0x1ffff) {
+	if (end_off > 0x1ffff || end_off > c->cap)
 		c->p->status |= XF_PS_SNAPPED;
-		return;
-	}
-	e = c->data + (end_off & 0x1ffff);
-	if (e > c->end)
-		c->p->status |= XF_PS_SNAPPED;
-	else if (e < c->end)
+	else if (end_off < c->cap)
 		c->p->status |= XF_PS_L2_TRAILER;
 }
 
@@ -502,31 +505,6 @@ static __always_inline int xf_null(struct xf_pc *c, int *nx)
 	return XF_PR_OK;
 }
 
-/*
- * The captured frame length, capped at 2^18 - 1, for length fields of 0.
- * BPF: a binary search of comparisons, once per frame (the verifier forbids
- * arithmetic on data_end); userspace gets the same number by subtraction.
- */
-static __always_inline __u32 xf_cap_len(const struct xf_pc *c)
-{
-#if XF_BPF
-	__u32 n = 0, bit;
-	int i;
-
-	for (i = 17; i >= 0; i--) {
-		bit = 1u << i;
-		n = xf_loosen(c, n, 0x3ffff);
-		if (c->data + ((n + bit) & 0x7ffff) <= c->end)
-			n += bit;
-	}
-	return xf_loosen(c, n, 0x3ffff);
-#else
-	__u64 n = (__u64)(c->end - c->data);
-
-	return n > 0x3ffff ? 0x3ffff : (__u32)n;
-#endif
-}
-
 /* Bytes captured from off to the end of the frame. */
 static __always_inline __u32 xf_cap_after(const struct xf_pc *c, __u32 off)
 {
@@ -612,12 +590,20 @@ static __always_inline __u8 xf_ipv4_opt_count(struct xf_pc *c, __u32 hlen)
 	return n;
 }
 
-static __always_inline int xf_ipv4_csum_ok(struct xf_pc *c, __u32 hlen)
+/* The header checksum.  h holds the 20 fixed bytes, already bounds-checked:
+ * the common header without options is summed from it directly, without a
+ * bounds check per word. */
+static __always_inline int xf_ipv4_csum_ok(struct xf_pc *c, const __u8 *h, __u32 hlen)
 {
 	const __u8 *w;
 	__u32 sum = 0;
 	int i;
 
+	if (hlen == 20) {
+		for (i = 0; i < 20; i += 2)
+			sum += xf_rd16(h + i);
+		hlen = 0;
+	}
 	for (i = 0; i < 30; i++) {
 		if ((__u32)i * 2 >= hlen)
 			break;
@@ -694,7 +680,7 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 		p->status |= XF_PS_IP_OPTIONS;
 		p->ip_opt_cnt = xf_ipv4_opt_count(c, hlen);
 	}
-	if (c->cfg->ipv4_csum && !xf_ipv4_csum_ok(c, hlen))
+	if (c->cfg->ipv4_csum && !xf_ipv4_csum_ok(c, h, hlen))
 		p->status |= XF_PS_BAD_IPCSUM;
 	xf_len_check(c, c->off + tot);
 	c->off += hlen;
@@ -1223,13 +1209,13 @@ static __always_inline int xf_finish(const struct xf_pc *c, int r)
 	return r;
 }
 
-static __always_inline int xf_parse(const void *data, const void *data_end, __u32 linktype,
-				    const struct xf_cfg *cfg, struct xf_pkt *p)
+static __always_inline int xf_parse(const void *data, const void *data_end, __u32 frame_len,
+				    __u32 linktype, const struct xf_cfg *cfg, struct xf_pkt *p)
 {
 	struct xf_pc c = {
 		.data = (const __u8 *)data, .end = (const __u8 *)data_end,
 		.cfg = cfg, .p = p, .off = 0, .no_l4 = 0, .frag_first = 0, .layer = 0, .z = 0,
-		.cap = 0,
+		.cap = frame_len > XF_CAP_MAX ? XF_CAP_MAX : frame_len,
 	};
 	int nx = XF_NX_STOP, r, layer;
 
@@ -1245,7 +1231,7 @@ static __always_inline int xf_parse(const void *data, const void *data_end, __u3
 	}
 #endif
 	xf_loosen_off(&c);      /* no check ever gives data itself a range */
-	c.cap = xf_cap_len(&c);
+	c.cap = xf_loosen(&c, c.cap, XF_CAP_MAX);
 	r = xf_link(&c, linktype, &nx);
 	for (layer = 0; layer <= XF_MAX_TUNNELS; layer++) {
 		if (r != XF_PR_OK || nx == XF_NX_STOP)

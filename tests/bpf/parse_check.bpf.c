@@ -47,7 +47,7 @@ int parse_check(struct xdp_md *ctx)
 	struct xf_pkt *out;
 	__u32 zero = 0;
 
-	xf_parse(data, data_end, linktype, (const struct xf_cfg *)&cfg, &p);
+	xf_parse(data, data_end, bpf_xdp_get_buff_len(ctx), linktype, (const struct xf_cfg *)&cfg, &p);
 	out = bpf_map_lookup_elem(&parsed, &zero);
 	if (out)
 		__builtin_memcpy(out, &p, sizeof(p));

@@ -360,7 +360,7 @@ static int parse_len(const struct fb *f, uint32_t len, uint32_t dlt, const struc
 	if (len)
 		memcpy(buf, f->b, len);
 	memset(p, 0xa5, sizeof(*p));            /* the parser must zero it */
-	r = xf_parse(buf, buf + len, dlt, cfg, p);
+	r = xf_parse(buf, buf + len, len, dlt, cfg, p);
 	free(buf);
 	check_invariants(p, r);
 	return r;
