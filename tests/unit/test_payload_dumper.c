@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <cmocka.h>
 #include "config.h"
 #include "module.h"
@@ -170,6 +171,93 @@ static void port_rule(void **state)
 	assert_int_equal(xf_setting_set("PLDUMP_PORTS", "", "test"), 0);
 }
 
+static char *report_text(struct xf_module *m)
+{
+	char *rep = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&rep, &len);
+
+	assert_non_null(f);
+	m->report(f);
+	fclose(f);
+	return rep;
+}
+
+/* "N files opened" from the end report (counted since the program started) */
+static unsigned long long files_opened(struct xf_module *m)
+{
+	char *rep = report_text(m), *p = strstr(rep, " files opened");
+	unsigned long long n;
+
+	assert_non_null(p);
+	while (p > rep && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	n = strtoull(p, NULL, 10);
+	free(rep);
+	return n;
+}
+
+/* Byte `off` of flow f's B stream: never NUL (tpkt takes strings), and
+ * different across 4 KiB pages, so a misplaced write shows. */
+static char stream_byte(int f, uint64_t off)
+{
+	return (char)((off * 7 + (uint64_t)f * 13 + (off >> 12)) % 255 + 1);
+}
+
+/* Many streams longer than their buffers, interleaved, with fewer files
+ * allowed open than there are streams: every file must still hold exactly
+ * its stream (files closed to make room are reopened for appending).
+ * Lowers RLIMIT_NOFILE, so it runs last. */
+static void long_streams_with_few_open_files(void **state)
+{
+	enum { FLOWS = 40, SEGS = 60, SEG = 3000 };
+	static struct tflow t[FLOWS];
+	struct rlimit rl = { 24, 24 };          /* the dumper may keep 12 open */
+	char seg[SEG + 1], name[32], path[512], *rep;
+	unsigned long long opened0;
+	struct xf_module *m;
+	FILE *f;
+
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	m = start("flowind", "0");
+	opened0 = files_opened(m);
+	for (int i = 0; i < FLOWS; i++) {
+		tflow_init(&t[i], 100 + i);
+		tpkt(m, &t[i], 1, 5000, XF_RS_TCP_SYN, NULL);
+	}
+	for (int k = 0; k < SEGS; k++) {
+		for (int i = 0; i < FLOWS; i++) {
+			for (int j = 0; j < SEG; j++)
+				seg[j] = stream_byte(i, (uint64_t)k * SEG + j);
+			seg[SEG] = 0;
+			tpkt(m, &t[i], 1, 5001 + k * SEG, 0, seg);
+		}
+	}
+	for (int i = 0; i < FLOWS; i++) {
+		uint64_t off = 0;
+		int c;
+
+		m->flow_end(&t[i].fc);
+		snprintf(name, sizeof(name), "%d_B", 100 + i);
+		snprintf(path, sizeof(path), "%s/%s", folder, name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		while ((c = getc(f)) != EOF) {
+			if ((char)c != stream_byte(i, off))
+				fail_msg("%s: byte %llu differs", name, (unsigned long long)off);
+			off++;
+		}
+		fclose(f);
+		assert_int_equal(off, (uint64_t)SEGS * SEG);
+		assert_int_equal(pld_stat(m, &t[i], 1), 0x03);
+		m->flow_free(&t[i].fc);
+	}
+	rep = report_text(m);
+	assert_non_null(strstr(rep, "(at most 12 files open)"));
+	free(rep);
+	assert_true(files_opened(m) - opened0 > FLOWS);    /* some were reopened */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +265,7 @@ int main(void)
 		cmocka_unit_test(tcpflow_names_and_max_bytes),
 		cmocka_unit_test(timestamped_names),
 		cmocka_unit_test(port_rule),
+		cmocka_unit_test(long_streams_with_few_open_files),
 	};
 	int rc;
 

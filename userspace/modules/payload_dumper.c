@@ -11,9 +11,16 @@
  * payloads in order.
  *
  * File names are built from parsed numbers only (flowInd, addresses, ports,
- * protocol, time): no byte of payload can steer a path.  Each direction's
- * bytes are buffered in memory and appended with open/write/close, so a
- * million open flows do not need a million file descriptors.
+ * protocol, time): no byte of payload can steer a path.
+ *
+ * Output: each direction's bytes are buffered in memory (all buffers share
+ * PLD_BUF_TOTAL) and written in page-aligned pieces.  A direction's file
+ * stays open from its first write to the end of its flow, so a long stream
+ * costs one write() per buffer, not an open/write/close each; at most
+ * `open_max` files are open at once (from RLIMIT_NOFILE), the least recently
+ * written is closed to make room and reopened for appending when it has more.
+ * (Appending with open/write/close per buffer was 3 system calls per 2-4 KiB
+ * and most of the dump's time: docs/bench.md.)
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -22,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "log.h"
@@ -39,10 +47,16 @@
 #define PLD_MAX_BYTES   0x40    /* PLDUMP_MAX_BYTES reached: file truncated */
 #define PLD_WRITE_ERR   0x80    /* a write failed (disk full, ...): file incomplete */
 
-#define PLD_BUF_MAX     65536   /* bytes held per direction before appending */
+#define PLD_BUF_MIN     256     /* a direction's first buffer (at least) */
+#define PLD_BUF_MAX     65536   /* bytes held per direction before writing */
 #define PLD_BUF_TOTAL   (8u << 20) /* output buffers of all flows together: beyond,
-				    * a direction appends what it holds instead of
-				    * growing, so memory does not grow with the flows */
+				    * a direction writes what it holds instead of
+				    * growing (or writes unbuffered if it holds no
+				    * buffer), so memory does not grow with the flows */
+#define PLD_PAGE        4096u   /* writes end on a page boundary of the file where
+				 * they can: the kernel then neither zeroes nor
+				 * revisits a page partly written */
+#define PLD_OPEN_MAX    65536u  /* files held open at most, whatever the rlimit */
 
 static const struct xf_setting pld_settings[] = {
 	{ "PLDUMP_L2", XF_ST_BOOL, "0", "dump non-IP (L2) flows", NULL, 0, 0 },
@@ -66,11 +80,17 @@ static const struct xf_setting pld_settings[] = {
 	  "bytes missing from a stream: zero (written as NUL bytes, offsets kept) or skip", "zero|skip", 0, 0 },
 };
 
+struct pld_flow;
+
 struct pld_dir {
 	struct xf_reasm r;
 	uint8_t *buf;
 	uint32_t blen, bcap;
 	uint64_t written;           /* bytes in the file (incl. buffered) */
+	struct pld_flow *pf;        /* the flow this direction belongs to */
+	struct pld_dir *newer, *older;  /* open files, most recently written first */
+	int      fd;                /* the open file, or -1 */
+	uint8_t  dir;
 	uint8_t  stat;
 	uint8_t  created;           /* file exists (truncated on first write) */
 };
@@ -90,6 +110,9 @@ static struct {
 	struct xf_rs_cfg rs;
 	uint64_t flows_matched, flows_dumped, bytes, gaps, gap_bytes, overlaps, write_errs, truncated;
 	uint64_t buffered;          /* sum of every direction's bcap */
+	uint64_t writes, opens;     /* system calls made, for the report */
+	struct pld_dir *newest, *oldest;   /* directions with an open file */
+	unsigned nopen, open_max;
 } pld;
 
 static struct xf_module payload_dumper;
@@ -134,6 +157,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
+		pld.writes++;
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -144,55 +168,168 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static void dir_flush(struct pld_flow *pf, int dir)
-{
-	struct pld_dir *d = &pf->d[dir];
-	char path[4096];
-	int fd;
+/* ---- open files: a list, most recently written first ---- */
 
-	if (!d->blen || (d->stat & PLD_WRITE_ERR))
-		return;
-	file_name(path, sizeof(path), pf->fc, dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (d->created ? O_APPEND : O_TRUNC), 0644);
-	if (fd < 0 || write_all(fd, d->buf, d->blen) || close(fd)) {
-		pr_warn("payloadDumper: %s: %s (flow %llu %c incomplete)", path, strerror(errno),
-			(unsigned long long)pf->fc->f.index, "AB"[dir]);
-		if (fd >= 0)
-			close(fd);
-		d->stat |= PLD_WRITE_ERR;
-		pld.write_errs++;
-	}
-	d->created = 1;
+static void open_unlink(struct pld_dir *d)
+{
+	if (d->newer)
+		d->newer->older = d->older;
+	else
+		pld.newest = d->older;
+	if (d->older)
+		d->older->newer = d->newer;
+	else
+		pld.oldest = d->newer;
+	d->newer = d->older = NULL;
+	pld.nopen--;
+}
+
+static void open_push(struct pld_dir *d)
+{
+	d->newer = NULL;
+	d->older = pld.newest;
+	if (pld.newest)
+		pld.newest->newer = d;
+	else
+		pld.oldest = d;
+	pld.newest = d;
+	pld.nopen++;
+}
+
+static int dir_close(struct pld_dir *d)
+{
+	int rc;
+
+	if (d->fd < 0)
+		return 0;
+	open_unlink(d);
+	rc = close(d->fd);
+	d->fd = -1;
+	return rc;
+}
+
+/* The direction's file is incomplete: say so once, drop what it holds. */
+static void write_error(struct pld_dir *d, int err)
+{
+	char path[4096];
+
+	file_name(path, sizeof(path), d->pf->fc, d->dir);
+	pr_warn("payloadDumper: %s: %s (flow %llu %c incomplete)", path, strerror(err),
+		(unsigned long long)d->pf->fc->f.index, "AB"[d->dir]);
+	dir_close(d);
+	d->stat |= PLD_WRITE_ERR;
 	d->blen = 0;
+	pld.write_errs++;
+}
+
+/* d's file open for writing (created and truncated the first time,
+ * appended to after that), closing the least recently written file if
+ * open_max are open. */
+static int dir_open(struct pld_dir *d)
+{
+	char path[4096];
+
+	if (d->fd >= 0) {
+		if (pld.newest != d) {
+			open_unlink(d);
+			open_push(d);
+		}
+		return 0;
+	}
+	if (pld.nopen >= pld.open_max) {
+		struct pld_dir *o = pld.oldest;
+
+		if (dir_close(o))
+			write_error(o, errno);
+	}
+	file_name(path, sizeof(path), d->pf->fc, d->dir);
+	d->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (d->created ? O_APPEND : O_TRUNC), 0644);
+	d->created = 1;
+	if (d->fd < 0)
+		return -1;
+	pld.opens++;
+	open_push(d);
+	return 0;
+}
+
+static void dir_write(struct pld_dir *d, const uint8_t *p, size_t n)
+{
+	if (d->stat & PLD_WRITE_ERR)
+		return;
+	if (dir_open(d) || write_all(d->fd, p, n))
+		write_error(d, errno);
+}
+
+/* Write what the buffer holds: all of it when `all`, else up to the last
+ * page boundary of the file inside it if there is one (the rest, less
+ * than a page, moves to the front of the buffer). */
+static void dir_flush(struct pld_dir *d, int all)
+{
+	uint64_t off = d->written - d->blen;            /* file offset of buf[0] */
+	uint64_t end = d->written & ~(uint64_t)(PLD_PAGE - 1);
+	uint32_t n = d->blen;
+
+	if (!all && end > off)
+		n = (uint32_t)(end - off);
+	if (!n)
+		return;
+	dir_write(d, d->buf, n);
+	if (d->stat & PLD_WRITE_ERR)
+		return;                 /* write_error() emptied the buffer */
+	if (d->blen > n)
+		memmove(d->buf, d->buf + n, d->blen - n);
+	d->blen -= n;
+}
+
+/* A bigger buffer for d (doubling from PLD_BUF_MIN up to PLD_BUF_MAX), if
+ * the budget of all buffers allows it: 1 if it grew. */
+static int dir_grow(struct pld_dir *d)
+{
+	uint32_t ncap = d->bcap ? d->bcap * 2 : PLD_BUF_MIN;
+	uint8_t *nb;
+
+	if (d->bcap >= PLD_BUF_MAX || pld.buffered + (ncap - d->bcap) > PLD_BUF_TOTAL ||
+	    !(nb = realloc(d->buf, ncap)))
+		return 0;
+	pld.buffered += ncap - d->bcap;
+	d->buf = nb;
+	d->bcap = ncap;
+	return 1;
+}
+
+/* n bytes at p (NULL: a gap, NUL bytes) straight to the file: d has no
+ * buffer and the budget none to give. */
+static void dir_put_direct(struct pld_dir *d, const uint8_t *p, uint64_t n)
+{
+	static const uint8_t zeros[PLD_PAGE];
+
+	while (n && !(d->stat & PLD_WRITE_ERR)) {
+		size_t k = p ? n : n < sizeof(zeros) ? n : sizeof(zeros);
+
+		dir_write(d, p ? p : zeros, k);
+		if (p)
+			p += k;
+		d->written += k;
+		n -= k;
+	}
 }
 
 static void dir_put(struct pld_flow *pf, int dir, const uint8_t *p, uint64_t n)
 {
 	struct pld_dir *d = &pf->d[dir];
+
 	d->stat |= PLD_DUMPED;
-	d->written += n;
 	pld.bytes += n;
-	while (n) {
+	while (n && !(d->stat & PLD_WRITE_ERR)) {
 		uint32_t k;
 
-		if (d->blen == d->bcap) {
-			uint32_t ncap = d->bcap ? d->bcap * 2 : 2048;
-			uint8_t *nb;
-
-			if (d->bcap >= PLD_BUF_MAX ||
-			    (d->bcap && pld.buffered + (ncap - d->bcap) > PLD_BUF_TOTAL) ||
-			    !(nb = realloc(d->buf, ncap))) {
-				dir_flush(pf, dir);
-				if (!d->bcap) {         /* no memory at all */
-					d->stat |= PLD_WRITE_ERR;
-					pld.write_errs++;
-					return;
-				}
-				continue;
+		if (d->blen == d->bcap && !dir_grow(d)) {
+			if (!d->blen) {
+				dir_put_direct(d, p, n);
+				return;
 			}
-			pld.buffered += ncap - d->bcap;
-			d->buf = nb;
-			d->bcap = ncap;
+			dir_flush(d, 0);
+			continue;
 		}
 		k = d->bcap - d->blen < n ? d->bcap - d->blen : (uint32_t)n;
 		if (p) {
@@ -202,6 +339,7 @@ static void dir_put(struct pld_flow *pf, int dir, const uint8_t *p, uint64_t n)
 			memset(d->buf + d->blen, 0, k);     /* a gap */
 		}
 		d->blen += k;
+		d->written += k;
 		n -= k;
 	}
 }
@@ -292,6 +430,9 @@ static struct pld_flow *flow_state(const struct xf_pkt_view *pv)
 	for (int d = 0; d < 2; d++) {
 		xf_reasm_init(&pf->d[d].r, &pld.rs, d, on_stream, pf);
 		pf->d[d].stat = PLD_MATCHED;
+		pf->d[d].pf = pf;
+		pf->d[d].dir = d;
+		pf->d[d].fd = -1;
 	}
 	fc->mod[payload_dumper.id] = pf;
 	pld.flows_matched++;
@@ -329,7 +470,9 @@ static void pld_flow_end(struct xf_flow_ctx *fc)
 		struct pld_dir *pd = &pf->d[d];
 
 		xf_reasm_flush(&pd->r);
-		dir_flush(pf, d);
+		dir_flush(pd, 1);
+		if (dir_close(pd))
+			write_error(pd, errno);
 		if (pd->r.flags & XF_RSF_CAP_FLOW)
 			pd->stat |= PLD_CAP_FLOW;
 		if (pd->r.flags & XF_RSF_CAP_GLOBAL)
@@ -352,6 +495,7 @@ static void pld_flow_free(struct xf_flow_ctx *fc)
 		return;
 	for (int d = 0; d < 2; d++) {
 		xf_reasm_free(&pf->d[d].r);
+		dir_close(&pf->d[d]);   /* flow_end closed it, unless it was not called */
 		pld.buffered -= pf->d[d].bcap;
 		free(pf->d[d].buf);
 	}
@@ -378,6 +522,8 @@ static void pld_report(FILE *out)
 		pld.gaps_zero ? "written as NUL" : "skipped", (unsigned long long)pld.overlaps,
 		(unsigned long long)pld.truncated, (unsigned long long)pld.write_errs,
 		(unsigned long long)pool->peak, (unsigned long long)pool->cap_hits);
+	fprintf(out, "payloadDumper: %llu files opened, %llu writes (at most %u files open)\n",
+		(unsigned long long)pld.opens, (unsigned long long)pld.writes, pld.open_max);
 }
 
 /* ---- init ---- */
@@ -448,8 +594,32 @@ static int make_folder(const char *dir)
 	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+/* How many output files may be open at once: the soft RLIMIT_NOFILE,
+ * raised towards the hard one as tcpflow does, less room for the rest of
+ * xdpflow (its output files, the capture, BPF maps). */
+static unsigned open_files_max(void)
+{
+	const rlim_t want = PLD_OPEN_MAX + 256;
+	struct rlimit rl;
+	rlim_t cur;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 16;
+	if (rl.rlim_cur < want && rl.rlim_max > rl.rlim_cur) {
+		struct rlimit up = { rl.rlim_max < want ? rl.rlim_max : want, rl.rlim_max };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))
+			rl.rlim_cur = up.rlim_cur;
+	}
+	cur = rl.rlim_cur;
+	cur = cur > 512 ? cur - 256 : cur / 2;
+	return cur < 1 ? 1 : cur > PLD_OPEN_MAX ? PLD_OPEN_MAX : (unsigned)cur;
+}
+
 static void pld_fini(void)
 {
+	while (pld.newest)      /* flows not ended through flow_end */
+		dir_close(pld.newest);
 	free(pld.ports);
 	pld.ports = NULL;
 }
@@ -489,6 +659,7 @@ static int pld_init(void)
 	if (xf_cfg_bool("PLDUMP_RMDIR"))
 		empty_folder(pld.folder);
 	xf_rs_cfg_from_settings(&pld.rs, 0);
+	pld.open_max = open_files_max();
 	return 0;
 }
 
