@@ -53,3 +53,25 @@ $(XDP_PROG_RUN): tools/bench/xdp-prog-run.c $(BUILD)/bpf/xdpflow.skel.h
 xdp-prog-run: $(XDP_PROG_RUN)
 
 .PHONY: xdp-prog-run
+
+# The floor any XDP flow meter pays here (clock read, hash lookup, lock):
+# tools/bench/xdp-floor.{bpf.c,c}, run next to xdp-prog-run by bench-xdp.sh.
+XDP_FLOOR := $(BUILD)/tools/xdp-floor
+
+$(BUILD)/tools/xdp-floor.bpf.o: tools/bench/xdp-floor.bpf.c include/xdpflow/abi.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -target bpf $(BPF_CPPFLAGS) -c $< -o $@
+
+$(BUILD)/tools/xdp-floor.skel.h: $(BUILD)/tools/xdp-floor.bpf.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xdp_floor > $@
+
+$(XDP_FLOOR): tools/bench/xdp-floor.c $(BUILD)/tools/xdp-floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -I$(BUILD) $(CFLAGS) -o $@ $< $(LDFLAGS) \
+	  $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+xdp-floor: $(XDP_FLOOR)
+
+.PHONY: xdp-floor

@@ -7,7 +7,9 @@
 #    capture with role `flows`), BPF_PROG_RUN with repeat, for flow metering
 #    and with payload sampling on (tools/bench/xdp-prog-run.c).  Target:
 #    under 50 ns per packet for metering, so one core outruns 10GbE line
-#    rate (14.88 Mpps = 67 ns per packet).
+#    rate (14.88 Mpps = 67 ns per packet).  Next to it the floor on this
+#    machine (tools/bench/xdp-floor.c): a program that only reads the clock,
+#    looks the flow up and counts it under its lock.
 # 2. packets/s the live path holds on a veth without loss: xdpflow attached
 #    (native XDP) in a namespace, tcpreplay at increasing rates into the
 #    peer, packets counted in the flows file against packets sent.
@@ -44,7 +46,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "xdp_bench=SKIP (needs root for BPF_PROG_RUN and the veth)"
 	exit 0
 fi
-make -s -C "$top" BUILD="$BUILD" xdp-prog-run >&2 || { say "cannot build $PROG_RUN"; exit 1; }
+make -s -C "$top" BUILD="$BUILD" xdp-prog-run xdp-floor >&2 || { say "cannot build $PROG_RUN"; exit 1; }
 
 # ---- 1. BPF_PROG_RUN over the corpus mix ----
 mapfile -t mix < <(awk -F'\t' -v c="$XF_CORPUS" -v n=$sample \
@@ -54,6 +56,10 @@ say "BPF_PROG_RUN, repeat $REPEAT, over ${#mix[@]} Ethernet captures of the corp
 if [ "${XF_BENCH_LIVE_ONLY:-0}" != 1 ]; then
 	"$PROG_RUN" --repeat "$REPEAT" "${mix[@]}" || exit 1
 	"$PROG_RUN" --repeat "$REPEAT" --payload "${mix[@]}" || exit 1
+	# What any flow meter pays here before parsing a header: BPF_PROG_RUN's
+	# own cost, a clock read, a lookup of xdpflow's key, a locked counter.
+	say "the floor: empty program, clock read, key lookup, clock+lookup+lock+count"
+	"$BUILD/tools/xdp-floor" || exit 1
 fi
 
 # ---- 2. live: the highest replay rate with no packet lost ----
