@@ -129,3 +129,37 @@ def test_bpf_filter_keeps_matching_packets(tmp_path, bpf, dfilter, capture):
     if bpf.startswith("tcp port"):
         port = int(bpf.split()[-1])
         assert all(port in (f.src_port, f.dst_port) for f in flows)
+
+
+@pytest.mark.parametrize("capture", [BASE, "zeek/http/get.pcap"])
+def test_each_direction_has_its_own_times_and_macs(tmp_path, capture):
+    """A and B lines carry their own direction's first/last packet time
+    and MACs (as T2's A and B flows do), checked against the packets file
+    of the same run: every packet line's time, MACs and endpoints."""
+    from decimal import Decimal
+    prefix = str(tmp_path / "d")
+    run_ok(["-r", corpus_path(capture), "-w", prefix, "-s"])
+    _, pkts = xf.read_tsv(prefix + "_packets.txt")
+    _, rows = xf.read_tsv(prefix + "_flows.txt")
+    seen = {}
+    for p in pkts:
+        k = (p["flowInd"], p["srcIP"], p["srcPort"])
+        t = Decimal(p["time"])
+        first, last, macs = seen.get(k, (t, t, (p["srcMac"], p["dstMac"])))
+        seen[k] = (min(first, t), max(last, t), macs)
+    checked = 0
+    for r in rows:
+        k = (r["flowInd"], r["srcIP"], r["srcPort"])
+        if int(r["numPktsSnt"]) == 0:
+            assert k not in seen, "flow %s dir %s sent nothing but has packets" % (
+                r["flowInd"], r["dir"])
+            continue
+        first, last, macs = seen[k]
+        assert Decimal(r["timeFirst"]) == first, (r["flowInd"], r["dir"], r["timeFirst"], first)
+        assert Decimal(r["timeLast"]) == last, (r["flowInd"], r["dir"], r["timeLast"], last)
+        assert (r["srcMac"], r["dstMac"]) == macs, (r["flowInd"], r["dir"])
+        checked += 1
+    b_lines = sum(1 for r in rows if r["dir"] == "B" and int(r["numPktsSnt"]))
+    assert b_lines > 0, "no B direction with packets: the test would check nothing"
+    assert checked == len(seen), "%d directions checked, %d seen in packets" % (
+        checked, len(seen))
