@@ -18,7 +18,27 @@ wrong, each shown by a crafted capture (gen_pcaps.py, checked here with
                     xdpflow writes them as NUL bytes and reports each gap;
                     tcpflow leaves holes only between bytes it saw, so its
                     file is shorter; every captured byte must still agree
+  tcpflow-tso       tcpflow drops a TSO / BIG TCP super-frame (IP length 0:
+                    the frame says), leaving NULs in its file where the
+                    segment was, or no file; accepted only for a direction
+                    with such a segment (tsoPkts) and a tcpflow file that is
+                    xdpflow's bytes with holes (crafted: tso)
+  tshark-embedded-frame  a segment carries a whole frame (OpenFlow PACKET_IN
+                    / PACKET_OUT): dissecting it overwrites the addresses
+                    tshark's follow sorts segments by, so it leaves the bytes
+                    out or gives them to the other side; accepted only when
+                    tshark with the OpenFlow dissector turned off gives
+                    exactly xdpflow's bytes (crafted: openflow)
 Anything else is a FAILURE, printed with the capture, stream and direction.
+
+A stream tshark names no endpoints for (Node 0: ":0", no data: it followed
+nothing, e.g. a lone truncated or malformed segment of a fuzzed capture, or
+TCP inside an sFlow sample) has nothing to compare; it is counted apart.
+
+KNOWN_XDPFLOW lists captures where xdpflow is wrong for a reason outside the
+stream code (the shared parser): their failures print as XFAIL with the
+reason, and a capture in the list that passes is a failure (XPASS), so the
+list cannot go stale.
 
 usage: compare_peers.py --xdpflow BIN --cache DIR [--max-streams N] [--crafted DIR] PCAP...
 """
@@ -31,6 +51,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
+
+# corpus path (relative to the corpus root) -> why xdpflow is wrong there
+KNOWN_XDPFLOW = {
+    "tcpdump/wccp_redirect_gre.pcap":
+        "parse.h does not decapsulate GRE protocol 0x883E (WCCP redirect): the TCP "
+        "flows inside are not seen (tshark and tcpflow see them)",
+}
 
 
 def ours(xdpflow, pcap, ep0, ep1):
@@ -71,9 +98,18 @@ def holes_only(got, ranges, want):
     return True
 
 
-def explain(peer, st, got=b"", ranges=(), want=b"", peer_empty=False):
-    """known causes for a difference from `peer` in a direction with stats st"""
+def zero_holes(got, want):
+    """`want` is `got` with some bytes left as NULs (a hole in a sparse file)"""
+    return len(want) <= len(got) and all(w == g or w == 0 for w, g in zip(want, got))
+
+
+def explain(peer, st, got=b"", ranges=(), want=b"", peer_empty=False, tshark_plain=None):
+    """known causes for a difference from `peer` in a direction with stats st;
+    tshark_plain: a function giving tshark's bytes with the OpenFlow dissector
+    off (one more tshark run: asked for only when nothing else explains)"""
     why = []
+    if peer == "tcpflow" and st.get("tsoPkts") and (peer_empty or zero_holes(got, want)):
+        return ["tcpflow-tso"]
     if peer == "tcpflow" and peer_empty:
         return ["tcpflow-wrote-nothing"]
     if peer == "tcpflow" and st["gaps"] and holes_only(got, ranges, want):
@@ -86,6 +122,8 @@ def explain(peer, st, got=b"", ranges=(), want=b"", peer_empty=False):
         why.append("tcpflow-last-wins")
     if peer == "tshark" and st["gaps"]:
         why.append("tshark-gap")
+    if not why and peer == "tshark" and tshark_plain and tshark_plain() == got:
+        why.append("tshark-embedded-frame")
     return why
 
 
@@ -94,10 +132,10 @@ class Tally:
         self.equal = {"tshark": 0, "tcpflow": 0}
         self.explained = {}
         self.failures = []
-        self.streams = self.skipped = 0
+        self.streams = self.skipped = self.not_followed = 0
 
-    def diff(self, peer, where, st, got, want, ranges=(), peer_empty=False):
-        why = explain(peer, st, got, ranges, want, peer_empty)
+    def diff(self, peer, where, st, got, want, ranges=(), peer_empty=False, tshark_plain=None):
+        why = explain(peer, st, got, ranges, want, peer_empty, tshark_plain)
         if why:
             for w in why:
                 self.explained[w] = self.explained.get(w, 0) + 1
@@ -119,9 +157,20 @@ def compare_capture(args, pcap, tally):
         print("SKIP: %s: %d TCP streams > --max-streams %d" % (pcap, len(ts), args.max_streams))
         return
     tf = peers.tcpflow_streams(pcap, args.cache)
+    plain = {}                  # tshark without OpenFlow, when needed
+
+    def plain_data(node):
+        if not plain:
+            plain.update({tuple(v["nodes"]): v["data"] for v in
+                          peers.tshark_streams(pcap, args.cache, ("openflow",)).values()
+                          if v["nodes"][0]})
+        return plain.get(tuple(t["nodes"]), [None, None])[node]
     for sid, t in sorted(ts.items()):
         ep0, ep1 = t["nodes"]
         if not ep0 or not ep1:
+            tally.not_followed += 1
+            print("NOTE: %s stream %d: tshark followed nothing (no endpoints, %d bytes)"
+                  % (pcap, sid, len(t["data"][0]) + len(t["data"][1])))
             continue
         tally.streams += 1
         mine, err = ours(args.xdpflow, pcap, ep0, ep1)
@@ -136,7 +185,8 @@ def compare_capture(args, pcap, tally):
             if got == t["data"][node]:
                 tally.equal["tshark"] += 1
             else:
-                tally.diff("tshark", where, st, got, t["data"][node])
+                tally.diff("tshark", where, st, got, t["data"][node],
+                           tshark_plain=lambda n=node: plain_data(n))
             flows = tf.get((t["nodes"][node], t["nodes"][1 - node]), [b""])
             if got in flows or (not got and not any(flows)):
                 tally.equal["tcpflow"] += 1
@@ -152,14 +202,28 @@ def main():
     ap.add_argument("pcaps", nargs="*")
     args = ap.parse_args()
     tally = Tally()
+    xfail = 0
     for p in args.pcaps:
+        known = [v for k, v in KNOWN_XDPFLOW.items() if p.endswith("/" + k)]
+        before = len(tally.failures)
         compare_capture(args, p, tally)
+        if known:
+            mine = tally.failures[before:]
+            del tally.failures[before:]
+            for f in mine:
+                print("XFAIL: %s (known: %s)" % (f, known[0]))
+            xfail += len(mine)
+            if not mine:
+                tally.failures.append("%s: XPASS: listed in KNOWN_XDPFLOW (%s) but agrees now: "
+                                      "take it off the list" % (p, known[0]))
     for f in tally.failures:
         print("FAIL:", f)
     print("streams/peers: %d captures, %d TCP streams; directions equal to tshark %d, to tcpflow %d; "
-          "peer wrong (known causes) %s; %d captures skipped; %d failure(s)"
+          "peer wrong (known causes) %s; %d streams tshark did not follow; %d known xdpflow "
+          "failure(s) (XFAIL); %d captures skipped; %d failure(s)"
           % (len(args.pcaps), tally.streams, tally.equal["tshark"], tally.equal["tcpflow"],
-             json.dumps(tally.explained, sort_keys=True), tally.skipped, len(tally.failures)))
+             json.dumps(tally.explained, sort_keys=True), tally.not_followed, xfail,
+             tally.skipped, len(tally.failures)))
     return 1 if tally.failures else 0
 
 

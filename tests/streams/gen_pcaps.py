@@ -46,28 +46,37 @@ class Conv:
         self.frames = []
         self.t = 1_700_000_000.0
         self.linktype = 1          # 1 Ethernet, 228/229 raw IPv4/IPv6, 0 BSD loopback
+        self.sport = SPORT         # the server's port
+        self.snaplen = 65535
 
     def addrs(self, d):
         c, s = (CLIENT6, SERVER6) if self.v6 else (CLIENT4, SERVER4)
-        return (c, s, CPORT, SPORT, CMAC, SMAC) if d == 0 else (s, c, SPORT, CPORT, SMAC, CMAC)
+        sp = self.sport
+        return (c, s, CPORT, sp, CMAC, SMAC) if d == 0 else (s, c, sp, CPORT, SMAC, CMAC)
 
-    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0):
+    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0, tso=False):
+        """tso: a TSO / BIG TCP super-frame: IPv4 total length 0, IPv6
+        payload length 0 with a hop-by-hop jumbo payload option"""
         src, dst, _, _, smac, dmac = self.addrs(d)
         if self.v6:
             pseudo = src + dst + struct.pack("!IxxxB", len(l4), self.proto)
         else:
-            pseudo = src + dst + struct.pack("!xBH", self.proto, len(l4))
+            pseudo = src + dst + struct.pack("!xBH", self.proto, len(l4) & 0xFFFF)   # TSO: offloaded
         off = 16 if self.proto == 6 else 6
         c = csum(pseudo + l4)
         if bad_csum:
             c ^= 0x5A5A
         l4 = l4[:off] + struct.pack("!H", c) + l4[off + 2:]
-        if self.v6:
+        if self.v6 and tso:
+            ip = struct.pack("!IHBB", 6 << 28, 0, 0, 64) + src + dst
+            ip += struct.pack("!BBBBI", self.proto, 0, 0xC2, 4, 8 + len(l4))
+            et = 0x86DD
+        elif self.v6:
             ip = struct.pack("!IHBB", 6 << 28, len(l4), self.proto, 64) + src + dst
             et = 0x86DD
         else:
-            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0x4000, 64,
-                              self.proto, 0, src, dst)
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0 if tso else 20 + len(l4), 1, 0x4000,
+                              64, self.proto, 0, src, dst)
             ip = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
             et = 0x0800
         if self.linktype in (228, 229, 101):
@@ -107,7 +116,7 @@ class Conv:
 
     def write(self, path):
         with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, self.linktype))
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, self.snaplen, self.linktype))
             for t, fr, wire in self.frames:
                 sec = int(t)
                 f.write(struct.pack("<IIII", sec, int(round((t - sec) * 1e6)), len(fr), wire))
@@ -284,6 +293,45 @@ def badcsum(c):
     c.both(1, ACK | PSH, b"offloaded", bad_csum=True)
     fin_both(c, 10)
     return b"offloaded", b"offloaded", []
+
+
+@case("TSO / BIG TCP super-frame: a 70000-byte segment, IP length 0 (IPv6: jumbo option)",
+      "tcpflow(writes nothing)")
+def tso(c):
+    c.snaplen = 262144
+    big = bytes((i * 7 + 3) & 255 for i in range(70000))
+    c.handshake()
+    c.both(1, ACK | PSH, big, tso=True)
+    c.both(1 + len(big), ACK | PSH, b"end")
+    fin_both(c, 4 + len(big))
+    return big + b"end", big + b"end", []
+
+
+def openflow_packet_in(xid):
+    """OpenFlow 1.0 PACKET_IN carrying a whole frame (an 802.3/LLC STP BPDU)"""
+    bpdu = struct.pack("!HBB", 0, 0, 0) + bytes(32)                 # config BPDU
+    llc = bytes([0x42, 0x42, 0x03]) + bpdu
+    frame = bytes.fromhex("0180c2000000") + SMAC + struct.pack("!H", len(llc)) + llc
+    body = struct.pack("!IHHBx", 0xFFFFFFFF, len(frame), 1, 1) + frame
+    return struct.pack("!BBHI", 1, 10, 8 + len(body), xid) + body
+
+
+@case("OpenFlow PACKET_IN with an embedded frame (tshark takes it for another conversation)",
+      "tshark")
+def openflow(c):
+    c.sport = 6633
+    streams = []
+    c.handshake()
+    for d in (0, 1):            # each side its own transaction IDs
+        streams.append([struct.pack("!BBHI", 1, 0, 8, 1 + 10 * d), openflow_packet_in(2 + 10 * d),
+                        struct.pack("!BBHI", 1, 2, 8, 3 + 10 * d)])
+    rel = 1
+    for msg in range(3):
+        for d in (0, 1):
+            c.tcp(d, rel, ACK | PSH, streams[d][msg])
+        rel += len(streams[0][msg])
+    fin_both(c, rel)
+    return b"".join(streams[0]), b"".join(streams[1]), []
 
 
 def udp_case(c):

@@ -48,13 +48,19 @@ def parse_follow_raw(text):
     out, cur = [], None
     for line in text.splitlines():
         if line.startswith("Follow: "):
-            cur = {"nodes": [None, None], "data": [bytearray(), bytearray()], "gaps": [0, 0]}
+            cur = {"nodes": [None, None], "data": [bytearray(), bytearray()], "gaps": [0, 0],
+                   "stream": None}
             out.append(cur)
         elif cur is None:
             continue
         elif line.startswith("Node 0: ") or line.startswith("Node 1: "):
-            cur["nodes"][int(line[5])] = norm_ep(line[8:])
-        elif line.startswith("Filter: ") or line.startswith("====") or not line:
+            # ":0": tshark followed nothing of this stream (no endpoints)
+            if line[8:].strip() != ":0":
+                cur["nodes"][int(line[5])] = norm_ep(line[8:])
+        elif line.startswith("Filter: "):
+            m = re.match(r"Filter: tcp\.stream eq (\d+)", line)
+            cur["stream"] = int(m.group(1)) if m else None
+        elif line.startswith("====") or not line:
             continue
         else:
             d = 1 if line.startswith("\t") else 0
@@ -67,9 +73,10 @@ def parse_follow_raw(text):
     return out
 
 
-def tshark_streams(pcap, cache):
+def tshark_streams(pcap, cache, disable=()):
+    """disable: dissectors to turn off (--disable-protocol), cached apart"""
     d = _cache_dir(cache, pcap)
-    path = os.path.join(d, "tshark-follow-raw.json")
+    path = os.path.join(d, "tshark-follow-raw%s.json" % "".join("-no-" + p for p in disable))
     if os.path.exists(path):
         with open(path) as f:
             j = json.load(f)
@@ -81,11 +88,16 @@ def tshark_streams(pcap, cache):
     res = {}
     for i in range(0, len(streams), 200):       # bounded command lines
         args = ["tshark", "-r", pcap, "-q"]
+        for p in disable:
+            args += ["--disable-protocol", p]
         for s in streams[i:i + 200]:
             args += ["-z", "follow,tcp,raw,%d" % s]
         txt = subprocess.run(args, capture_output=True, text=True).stdout
-        for s, blk in zip(streams[i:i + 200], parse_follow_raw(txt)):
-            res[s] = {"nodes": blk["nodes"], "data": [bytes(blk["data"][0]), bytes(blk["data"][1])]}
+        # tshark prints the blocks in reverse order of the -z options: the
+        # Filter line names each block's stream
+        for blk in parse_follow_raw(txt):
+            res[blk["stream"]] = {"nodes": blk["nodes"],
+                                  "data": [bytes(blk["data"][0]), bytes(blk["data"][1])]}
     with open(path, "w") as f:
         json.dump({k: {"nodes": v["nodes"], "data": [x.hex() for x in v["data"]]}
                    for k, v in res.items()}, f)
