@@ -368,12 +368,33 @@ static void enforce_caps(struct xf_reasm *r, uint64_t ts, uint64_t pkt_no)
 
 /* ---- TCP ---- */
 
-static void tcp_start(struct xf_reasm *r, uint32_t seq, int syn)
+static void tcp_start(struct xf_reasm *r, uint32_t seq, int syn, int empty)
 {
 	r->started = 1;
 	r->next_seq = syn ? seq + 1 : seq;
 	r->next_off = 0;
 	r->flags |= syn ? XF_RSF_SYN : XF_RSF_MIDSTREAM;
+	r->tentative = !syn && empty;
+}
+
+/* A capture that starts mid-stream on an empty segment took its sequence
+ * number for the start; when the first bytes come exactly one later, that
+ * segment was a keep-alive probe (seq = next - 1) and no byte is missing
+ * before them: start there instead (tcpflow's result). */
+static void tcp_rebase(struct xf_reasm *r, uint32_t seq, uint32_t len, uint8_t flags)
+{
+	if (!r->tentative || (!len && !(flags & (XF_RS_TCP_FIN | XF_RS_TCP_SYN))))
+		return;
+	r->tentative = 0;
+	if (r->next_off || r->ooo || seq != r->next_seq + 1 || (flags & XF_RS_TCP_SYN))
+		return;
+	r->next_seq = seq;
+	r->st.keepalives++;
+	r->flags |= XF_RSF_KEEPALIVE;
+	if (r->acked_off)
+		r->acked_off--;
+	if (r->seen_off)
+		r->seen_off--;
 }
 
 /* Payload at (signed) stream offset soff. */
@@ -434,7 +455,10 @@ void xf_reasm_tcp(struct xf_reasm *r, uint32_t seq, uint8_t flags,
 
 	r->st.segs++;
 	if (!r->started)
-		tcp_start(r, seq, flags & XF_RS_TCP_SYN);
+		tcp_start(r, seq, flags & XF_RS_TCP_SYN,
+			  !len && seg_len <= len && !(flags & (XF_RS_TCP_FIN | XF_RS_TCP_RST)));
+	else
+		tcp_rebase(r, seq, seg_len > len ? seg_len : len, flags);
 	if (flags & XF_RS_TCP_SYN)
 		seq++;                  /* the SYN takes one sequence number */
 	soff = (int64_t)r->next_off + (int32_t)(seq - r->next_seq);

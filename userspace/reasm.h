@@ -126,6 +126,9 @@ struct xf_reasm {
 	uint64_t fin_off;           /* valid with fin_seen */
 	int      fin_seen;
 	int      closed;            /* FIN delivered or RST: later bytes are after_fin */
+	int      tentative;         /* mid-stream start on an empty segment: it may
+				     * be a keep-alive (sequence number one below
+				     * the next byte) */
 	uint64_t acked_off;         /* highest offset the peer acknowledged */
 	int      acked;
 	uint64_t seen_off;          /* end of the furthest segment, captured or not */

@@ -219,6 +219,16 @@ def midstream(c):
     return b"middle of it", b"middle of it", []
 
 
+@case("capture starts mid-stream on a keep-alive probe (seq one below the first byte)", "tshark")
+def midstream_keepalive(c):
+    c.both(500, ACK, ack_rel=501)    # keep-alive: next byte is 501
+    for d in (0, 1):                 # data, acknowledged by the other side
+        c.tcp(d, 501, ACK | PSH, b"after the probe", ack_rel=501 + 15 * d)
+    c.tcp(0, 516, ACK, ack_rel=516)
+    c.both(516, FIN | ACK, ack_rel=516)
+    return b"after the probe", b"after the probe", []
+
+
 @case("data and FIN arrive before the gap before them fills")
 def fin_before_gap(c):
     c.handshake()
