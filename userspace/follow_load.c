@@ -259,6 +259,7 @@ static int take_packet(struct xf_fflow *fl, const struct xf_pkt *p, const struct
 	uint32_t avail = h->caplen > p->l7_off ? h->caplen - p->l7_off : 0;
 
 	pk.tso = pk.l7_len != p->l7_len;
+	pk.ip6_ext = p->ip_ver == 6 && p->ip_opt_cnt;
 	/* payload stops where the IP length says: padding is not payload */
 	pk.plen = p->l7_off && (p->status & XF_PS_HAS_L4) ?
 		  (pk.l7_len < avail ? pk.l7_len : avail) : 0;

@@ -23,6 +23,10 @@ wrong, each shown by a crafted capture (gen_pcaps.py, checked here with
                     segment was, or no file; accepted only for a direction
                     with such a segment (tsoPkts) and a tcpflow file that is
                     xdpflow's bytes with holes (crafted: tso)
+  tcpflow-ip6-ext   tcpflow drops IPv6 packets with extension headers
+                    (destination options, fragment): no file for such a
+                    direction; accepted only when tcpflow wrote nothing for
+                    a direction with such packets (ip6ExtPkts) (crafted: ip6ext)
   tshark-keepalive-start  the capture starts mid-stream on a keep-alive
                     probe (empty, sequence number one below the first byte):
                     tshark reports one byte missing before the stream;
@@ -138,6 +142,8 @@ def explain(peer, st, got=b"", ranges=(), want=b"", peer_empty=False, tshark_pla
         return ["tcpflow-tso"]
     if peer == "tcpflow" and peer_empty:
         return ["tcpflow-wrote-nothing"]
+    if peer == "tcpflow" and st.get("ip6ExtPkts") and not want:
+        return ["tcpflow-ip6-ext"]
     if peer == "tcpflow" and st["gaps"] and holes_only(got, ranges, want):
         why.append("capture-gap")
     if st["rstPayloadBytes"]:

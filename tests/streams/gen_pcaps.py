@@ -54,9 +54,10 @@ class Conv:
         sp = self.sport
         return (c, s, CPORT, sp, CMAC, SMAC) if d == 0 else (s, c, sp, CPORT, SMAC, CMAC)
 
-    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0, tso=False):
+    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0, tso=False, ext=False):
         """tso: a TSO / BIG TCP super-frame: IPv4 total length 0, IPv6
-        payload length 0 with a hop-by-hop jumbo payload option"""
+        payload length 0 with a hop-by-hop jumbo payload option; ext: an
+        IPv6 destination options header (PadN) / an IPv4 NOP option"""
         src, dst, _, _, smac, dmac = self.addrs(d)
         if self.v6:
             pseudo = src + dst + struct.pack("!IxxxB", len(l4), self.proto)
@@ -71,9 +72,18 @@ class Conv:
             ip = struct.pack("!IHBB", 6 << 28, 0, 0, 64) + src + dst
             ip += struct.pack("!BBBBI", self.proto, 0, 0xC2, 4, 8 + len(l4))
             et = 0x86DD
+        elif self.v6 and ext:
+            ip = struct.pack("!IHBB", 6 << 28, 8 + len(l4), 60, 64) + src + dst
+            ip += struct.pack("!BBBB", self.proto, 0, 1, 4) + bytes(4)     # PadN
+            et = 0x86DD
         elif self.v6:
             ip = struct.pack("!IHBB", 6 << 28, len(l4), self.proto, 64) + src + dst
             et = 0x86DD
+        elif ext:
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x46, 0, 24 + len(l4), 1, 0x4000, 64,
+                              self.proto, 0, src, dst) + bytes([1, 1, 1, 0])
+            ip = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+            et = 0x0800
         else:
             hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0 if tso else 20 + len(l4), 1, 0x4000,
                               64, self.proto, 0, src, dst)
@@ -315,6 +325,18 @@ def tso(c):
     c.both(1 + len(big), ACK | PSH, b"end")
     fin_both(c, 4 + len(big))
     return big + b"end", big + b"end", []
+
+
+@case("IPv6 destination options header on one side (IPv4: a NOP option)", "tcpflow(IPv6: drops them)")
+def ip6ext(c):
+    c.tcp(0, 0, SYN, ext=True)
+    c.tcp(1, 0, SYN | ACK, ack_rel=1)
+    c.tcp(0, 1, ACK, ack_rel=1, ext=True)
+    c.tcp(0, 1, ACK | PSH, b"GET / HTTP/1.0\r\n", ext=True)
+    c.tcp(1, 1, ACK | PSH, b"HTTP/1.0 200 OK\r\n", ack_rel=17)
+    c.tcp(0, 17, FIN | ACK, ack_rel=18, ext=True)
+    c.tcp(1, 18, FIN | ACK, ack_rel=18)
+    return b"GET / HTTP/1.0\r\n", b"HTTP/1.0 200 OK\r\n", []
 
 
 def openflow_packet_in(xid):
