@@ -412,7 +412,7 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_feven
 		(unsigned long long)s.bytes[1], (unsigned long long)s.turns,
 		xf_cfg_str("REASM_POLICY"));
 	for (int d = 0; d < 2; d++) {
-		uint64_t trailers = 0, rst_bytes = 0, tso = 0, ip6_ext = 0;
+		uint64_t trailers = 0, rst_bytes = 0, tso = 0, ip6_ext = 0, tunnel = 0;
 
 		for (size_t i = 0; i < fl->npkts; i++) {
 			const struct xf_fpkt *pk = &fl->pkts[i];
@@ -422,13 +422,14 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_feven
 			trailers += pk->l2_trailer;
 			tso += pk->tso;
 			ip6_ext += pk->ip6_ext;
+			tunnel += pk->tunnel;
 			if (pk->tcp_flags & XF_RS_TCP_RST)
 				rst_bytes += pk->plen;
 		}
 		fprintf(out, "%s{\"dir\":\"%c\",\"bytes\":%llu,\"gaps\":%llu,\"gapBytes\":%llu,"
 			"\"overlapBytes\":%llu,\"retransBytes\":%llu,\"unverifiedBytes\":%llu,"
 			"\"keepalives\":%llu,\"beforeStart\":%llu,\"afterFin\":%llu,"
-			"\"capHits\":%llu,\"l2TrailerPkts\":%llu,\"rstPayloadBytes\":%llu,\"tsoPkts\":%llu,\"ip6ExtPkts\":%llu}",
+			"\"capHits\":%llu,\"l2TrailerPkts\":%llu,\"rstPayloadBytes\":%llu,\"tsoPkts\":%llu,\"ip6ExtPkts\":%llu,\"tunnelPkts\":%llu}",
 			d ? "," : "", dir_name[d], (unsigned long long)st[d].bytes,
 			(unsigned long long)st[d].gaps, (unsigned long long)st[d].gap_bytes,
 			(unsigned long long)st[d].overlap_bytes, (unsigned long long)st[d].retrans_bytes,
@@ -436,7 +437,8 @@ static void out_json(FILE *out, const struct xf_fflow *fl, const struct xf_feven
 			(unsigned long long)st[d].before_start, (unsigned long long)st[d].after_fin,
 			(unsigned long long)(st[d].cap_flow_hits + st[d].cap_global_hits),
 			(unsigned long long)trailers, (unsigned long long)rst_bytes,
-			(unsigned long long)tso, (unsigned long long)ip6_ext);
+			(unsigned long long)tso, (unsigned long long)ip6_ext,
+			(unsigned long long)tunnel);
 	}
 	fputs("]}\n", out);
 }

@@ -30,6 +30,7 @@ struct xf_fpkt {
 	uint8_t  l2_trailer;            /* the frame had bytes after the IP datagram */
 	uint8_t  tso;                   /* IP length 0 (TSO / BIG TCP): the frame says */
 	uint8_t  ip6_ext;               /* IPv6 with extension headers */
+	uint8_t  tunnel;                /* decapsulated (GRE, VXLAN, ...) */
 	uint32_t wire_len;
 	uint32_t l7_len;                /* payload length per headers */
 	uint32_t plen;                  /* payload bytes captured (<= l7_len) */

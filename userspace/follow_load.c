@@ -237,13 +237,18 @@ static void flow_meta(struct xf_fflow *fl, const struct xf_pkt *p, uint64_t ind,
  * saturate at 0xffff (parse.h): a TSO / BIG TCP super-frame, whose IP length
  * field is 0 because "the frame says", can carry more (80000 bytes in
  * tcpdump's bigtcp-ipv4.pcap).  Its payload runs to the end of the frame. */
-static uint32_t l7_length(const struct xf_pkt *p, const struct pcap_pkthdr *h,
-			  const uint8_t *data)
+static int ip_len_zero(const struct xf_pkt *p, const struct pcap_pkthdr *h, const uint8_t *data)
 {
 	uint32_t len_at = p->ip_ver == 6 ? 4 : 2;       /* payload / total length */
 
-	if (p->l4_len != 0xffff || (uint32_t)p->l3_off + len_at + 2 > h->caplen ||
-	    data[p->l3_off + len_at] || data[p->l3_off + len_at + 1] || h->len <= p->l7_off)
+	return p->ip_ver && (uint32_t)p->l3_off + len_at + 2 <= h->caplen &&
+	       !data[p->l3_off + len_at] && !data[p->l3_off + len_at + 1];
+}
+
+static uint32_t l7_length(const struct xf_pkt *p, const struct pcap_pkthdr *h,
+			  const uint8_t *data)
+{
+	if (p->l4_len != 0xffff || !ip_len_zero(p, h, data) || h->len <= p->l7_off)
 		return p->l7_len;
 	return h->len - p->l7_off;
 }
@@ -258,8 +263,9 @@ static int take_packet(struct xf_fflow *fl, const struct xf_pkt *p, const struct
 	};
 	uint32_t avail = h->caplen > p->l7_off ? h->caplen - p->l7_off : 0;
 
-	pk.tso = pk.l7_len != p->l7_len;
+	pk.tso = (p->status & XF_PS_HAS_L4) && ip_len_zero(p, h, data);
 	pk.ip6_ext = p->ip_ver == 6 && p->ip_opt_cnt;
+	pk.tunnel = !!(p->status & XF_PS_TUNNEL);
 	/* payload stops where the IP length says: padding is not payload */
 	pk.plen = p->l7_off && (p->status & XF_PS_HAS_L4) ?
 		  (pk.l7_len < avail ? pk.l7_len : avail) : 0;

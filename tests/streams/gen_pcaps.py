@@ -54,10 +54,11 @@ class Conv:
         sp = self.sport
         return (c, s, CPORT, sp, CMAC, SMAC) if d == 0 else (s, c, sp, CPORT, SMAC, CMAC)
 
-    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0, tso=False, ext=False):
+    def frame(self, d, l4, pad_to=0, bad_csum=False, cut=0, tso=False, ext=False, gre=False):
         """tso: a TSO / BIG TCP super-frame: IPv4 total length 0, IPv6
         payload length 0 with a hop-by-hop jumbo payload option; ext: an
-        IPv6 destination options header (PadN) / an IPv4 NOP option"""
+        IPv6 destination options header (PadN) / an IPv4 NOP option; gre:
+        inside GRE over IPv4 (192.0.2.1 -> 192.0.2.2)"""
         src, dst, _, _, smac, dmac = self.addrs(d)
         if self.v6:
             pseudo = src + dst + struct.pack("!IxxxB", len(l4), self.proto)
@@ -89,6 +90,11 @@ class Conv:
                               64, self.proto, 0, src, dst)
             ip = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
             et = 0x0800
+        if gre:
+            inner = struct.pack("!HH", 0, et) + ip + l4
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(inner), 2, 0x4000, 64, 47, 0,
+                              bytes([192, 0, 2, 1 + d]), bytes([192, 0, 2, 2 - d]))
+            ip, l4, et = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:], inner, 0x0800
         if self.linktype in (228, 229, 101):
             fr = ip + l4
         elif self.linktype == 0:
@@ -337,6 +343,15 @@ def ip6ext(c):
     c.tcp(0, 17, FIN | ACK, ack_rel=18, ext=True)
     c.tcp(1, 18, FIN | ACK, ack_rel=18)
     return b"GET / HTTP/1.0\r\n", b"HTTP/1.0 200 OK\r\n", []
+
+
+@case("every other segment tunnelled in GRE (a tap that sees both paths)", "tcpflow")
+def gre_mix(c):
+    c.handshake()
+    for i in range(6):
+        c.both(1 + i, ACK | PSH, b"abcdef"[i:i + 1], gre=bool(i % 2))
+    fin_both(c, 7)
+    return b"abcdef", b"abcdef", []
 
 
 def openflow_packet_in(xid):
