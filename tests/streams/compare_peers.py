@@ -32,6 +32,13 @@ wrong, each shown by a crafted capture (gen_pcaps.py, checked here with
                     no file); accepted only for a direction with tunnelled
                     packets (tunnelPkts) and a tcpflow file that is xdpflow's
                     bytes with holes (crafted: gre_mix)
+  tcpflow-rewinds-start  a capture that starts mid-stream and then shows a
+                    segment from before its first one: xdpflow (like tshark)
+                    starts the stream at the first segment seen and counts
+                    the earlier bytes (beforeStart); tcpflow moves its file's
+                    start back and writes them; accepted only when every
+                    byte xdpflow captured agrees with the end of tcpflow's
+                    file (crafted: before_start)
   tshark-keepalive-start  the capture starts mid-stream on a keep-alive
                     probe (empty, sequence number one below the first byte):
                     tshark reports one byte missing before the stream;
@@ -166,6 +173,9 @@ def explain(peer, st, got=b"", ranges=(), want=b"", peer_empty=False, tshark_pla
         return ["tcpflow-ip6-ext"]
     if peer == "tcpflow" and st.get("tunnelPkts") and zero_holes(got, want):
         return ["tcpflow-no-decap"]
+    if (peer == "tcpflow" and st["beforeStart"] and len(want) > len(got) and
+            holes_only(got, ranges, want[len(want) - len(got):])):
+        return ["tcpflow-rewinds-start"]
     if peer == "tcpflow" and st["gaps"] and holes_only(got, ranges, want):
         why.append("capture-gap")
     if st["rstPayloadBytes"]:

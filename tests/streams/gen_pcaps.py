@@ -245,6 +245,16 @@ def midstream_keepalive(c):
     return b"after the probe", b"after the probe", []
 
 
+@case("capture starts mid-stream, then a segment from before the first one arrives",
+      "tcpflow(moves the start back)")
+def before_start(c):
+    c.both(505, ACK | PSH, b"efgh")
+    c.both(501, ACK | PSH, b"abcd")      # before the stream's first offset: counted
+    c.both(509, ACK | PSH, b"ijkl")
+    fin_both(c, 513)
+    return b"efghijkl", b"efghijkl", []
+
+
 @case("data and FIN arrive before the gap before them fills")
 def fin_before_gap(c):
     c.handshake()
