@@ -30,6 +30,7 @@ export XF_REPLAY_EXTRA
 	export XF_LIVE_JUMBO=/xf/corpus/synthetic/partial-jumbo.pcap
 XF_ROOT=/xf XDPFLOW=/xf/xdpflow XF_BPF_DIR=/xf/bpf XF_SMOKE_OBJ=/xf/vmtest/smoke.bpf.o \
 XF_CORPUS=/xf/corpus XF_PROG_RUN=/xf/xdp-prog-run XF_ALLOW_SKIP=$allow_skip XF_LIVE=1 \
+	XF_LIVE_ATTACH_WAIT=60 \
 	sh /xf/vmtest/run-tests.sh
 rc=$?
 echo "=== vmtest guest end: $(( $(date +%s) - start ))s in the guest"
