@@ -201,11 +201,14 @@ void xf_pkt_view_init(struct xf_pkt_view *pv, const struct xf_pkt *p, const uint
 	pv->caplen = caplen;
 	pv->ts = ts;
 	pv->pkt_no = pkt_no;
-	if (!p->l7_len || off >= caplen)
+	if (!p->l7_len)
+		return;
+	pv->l7_len = xf_l7_length(p, frame, caplen, p->wire_len);
+	if (off >= caplen)
 		return;
 	n = caplen - off;
 	pv->l7 = frame + off;
-	pv->l7_caplen = n < p->l7_len ? n : p->l7_len;
+	pv->l7_caplen = n < pv->l7_len ? n : pv->l7_len;
 }
 
 void xf_collector_packet(const struct xf_pkt_view *pv)

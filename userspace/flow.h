@@ -39,7 +39,31 @@ struct xf_pkt_view {
 	struct xf_flow_ctx *fc;      /* NULL if the packet made no flow */
 	const uint8_t *l7;           /* payload bytes available (clipped to IP length) */
 	uint32_t l7_caplen;
+	uint32_t l7_len;             /* payload length per headers; unlike p->l7_len not capped
+				      * at 0xffff (TSO / BIG TCP frames, IP length field 0) */
 };
+
+/*
+ * The payload length per headers.  The parser's lengths are 16 bits and
+ * saturate at 0xffff (parse.h): a TSO / BIG TCP super-frame, whose IP
+ * length field is 0 ("the frame says"), can carry more (80000 bytes in
+ * tcpdump's bigtcp-ipv4.pcap); its payload runs to the frame's end on the
+ * wire.  Used by the packet view (payloadDumper) and by follow.
+ */
+static inline int xf_ip_len_zero(const struct xf_pkt *p, const uint8_t *frame, uint32_t caplen)
+{
+	uint32_t at = (uint32_t)p->l3_off + (p->ip_ver == 6 ? 4 : 2);   /* the length field */
+
+	return p->ip_ver && at + 2 <= caplen && !frame[at] && !frame[at + 1];
+}
+
+static inline uint32_t xf_l7_length(const struct xf_pkt *p, const uint8_t *frame,
+				    uint32_t caplen, uint32_t wire_len)
+{
+	if (p->l4_len != 0xffff || !xf_ip_len_zero(p, frame, caplen) || wire_len <= p->l7_off)
+		return p->l7_len;
+	return wire_len - p->l7_off;
+}
 
 /* Address/port of key side `side` in the flow's A/B terms. */
 static inline uint32_t xf_ctx_side(const struct xf_flow_ctx *fc, int dir)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <xdpflow/parse.h>
 #include <xdpflow/meter.h>
+#include "flow.h"
 #include "follow.h"
 #include "kern_engine.h"
 #include "log.h"
@@ -233,37 +234,18 @@ static void flow_meta(struct xf_fflow *fl, const struct xf_pkt *p, uint64_t ind,
 	fl->first_ts = ts;
 }
 
-/* The payload length per headers.  The parser's lengths are 16 bits and
- * saturate at 0xffff (parse.h): a TSO / BIG TCP super-frame, whose IP length
- * field is 0 because "the frame says", can carry more (80000 bytes in
- * tcpdump's bigtcp-ipv4.pcap).  Its payload runs to the end of the frame. */
-static int ip_len_zero(const struct xf_pkt *p, const struct pcap_pkthdr *h, const uint8_t *data)
-{
-	uint32_t len_at = p->ip_ver == 6 ? 4 : 2;       /* payload / total length */
-
-	return p->ip_ver && (uint32_t)p->l3_off + len_at + 2 <= h->caplen &&
-	       !data[p->l3_off + len_at] && !data[p->l3_off + len_at + 1];
-}
-
-static uint32_t l7_length(const struct xf_pkt *p, const struct pcap_pkthdr *h,
-			  const uint8_t *data)
-{
-	if (p->l4_len != 0xffff || !ip_len_zero(p, h, data) || h->len <= p->l7_off)
-		return p->l7_len;
-	return h->len - p->l7_off;
-}
-
 static int take_packet(struct xf_fflow *fl, const struct xf_pkt *p, const struct pcap_pkthdr *h,
 		       const uint8_t *data, uint64_t pkt_no, uint64_t ts, int dir, int keep)
 {
 	struct xf_fpkt pk = {
 		.pkt_no = pkt_no, .ts = ts, .dir = dir, .seq = p->seq, .ack = p->ack,
-		.tcp_flags = p->tcp_flags, .wire_len = h->len, .l7_len = l7_length(p, h, data),
+		.tcp_flags = p->tcp_flags, .wire_len = h->len,
+		.l7_len = xf_l7_length(p, data, h->caplen, h->len),
 		.l2_trailer = !!(p->status & XF_PS_L2_TRAILER),
 	};
 	uint32_t avail = h->caplen > p->l7_off ? h->caplen - p->l7_off : 0;
 
-	pk.tso = (p->status & XF_PS_HAS_L4) && ip_len_zero(p, h, data);
+	pk.tso = (p->status & XF_PS_HAS_L4) && xf_ip_len_zero(p, data, h->caplen);
 	pk.ip6_ext = p->ip_ver == 6 && p->ip_opt_cnt;
 	pk.tunnel = !!(p->status & XF_PS_TUNNEL);
 	/* payload stops where the IP length says: padding is not payload */

@@ -20,7 +20,7 @@ cache="${XF_PEER_CACHE:-/var/tmp/xdpflow-peer-cache}/streams-$(tshark -v 2>/dev/
 mkdir -p "$cache"
 rc=0
 
-for t in crafted split ftp; do
+for t in crafted split ftp bigtcp; do
 	echo "== streams/$t"
 	"$here/$t.sh" || rc=1
 done

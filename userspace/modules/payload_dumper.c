@@ -452,7 +452,7 @@ static void pld_packet(const struct xf_pkt_view *pv)
 		return;
 	if (p->l4_proto == 6 && (p->status & XF_PS_HAS_L4) && !(p->status & XF_PS_L2_ONLY)) {
 		xf_reasm_tcp(&pf->d[dir].r, p->seq, p->tcp_flags, pv->l7, pv->l7_caplen,
-			     p->l7_len, pv->ts, pv->pkt_no);
+			     pv->l7_len, pv->ts, pv->pkt_no);
 		if (p->tcp_flags & XF_RS_TCP_ACK)
 			xf_reasm_ack(&pf->d[!dir].r, p->ack);
 	} else if (pv->l7_caplen) {
