@@ -58,7 +58,7 @@ EGRESS_CAPTURES="zeek/http/get.pcap"
 # gets as multi-buffer and TC egress as mostly paged skbs, so the parser
 # sees only their first part.  Compared at byte layer 3 and with flowStat
 # too: "cut by the capture" and IP length 0 (TSO) depend on the frame's
-# real length (fix_partial_view() in bpf/xdpflow.bpf.c).
+# real length (the frame length the program passes to xf_parse()).
 JUMBO_MTU=9100
 JUMBO_OPTS="-D BYTE_LAYER=3"
 VIEW_EXTRA=""
@@ -206,6 +206,23 @@ check_detached() {
 	return 0
 }
 
+# The payload dumper's files, offline and live, byte for byte (file names
+# are flowInd_A/B, equal when the flows are).
+dumps_equal() {
+	local name=$1 d=$2 n
+	n=$(find "$d/off_pld" -type f -size +0 2>/dev/null | wc -l)
+	if [ "$n" -eq 0 ]; then
+		fail "$name: the offline dumper wrote no stream: the comparison would check nothing"
+		return 1
+	fi
+	if ! diff -r "$d/off_pld" "$d/live_pld" >"$d/pld.diff" 2>&1; then
+		fail "$name: dumped streams differ, offline vs live:"
+		head -n 5 "$d/pld.diff" | sed 's/^/    /'
+		return 1
+	fi
+	return 0
+}
+
 # live_one CAPTURE DIRECTION: DIRECTION ingress replays into the outer end
 # (XDP sees it), egress replays out of the inner end from inside the
 # namespace (TC egress sees it).  xdpflow runs with --direction both either
@@ -213,16 +230,23 @@ check_detached() {
 live_one() {
 	local rel=$1 dir=$2 cap=$XF_CORPUS/$1 name tag d reason npk sent rc
 	case $rel in /*) cap=$rel ;; esac
-	name="$rel ($dir)"
-	tag=$(echo "$rel-$dir" | tr '/.' '__')
+	name="$rel ($dir${DUMP:+, payloadDumper})"
+	tag=$(echo "$rel-$dir${DUMP:+-dump}" | tr '/.' '__')
 	d=$work/$tag
 	mkdir -p "$d"
+	# DUMP=1: the payload dumper on too, fed live by the kernel's payload
+	# records; its files must equal the offline dumper's
+	local off_dump="" live_dump=""
+	if [ -n "${DUMP:-}" ]; then
+		off_dump="-D MODULES=default,payloadDumper -D PLDUMP_FOLDER=$d/off_pld"
+		live_dump="-D MODULES=default,payloadDumper -D PLDUMP_FOLDER=$d/live_pld"
+	fi
 	if ! reason=$(check_replayable "$cap"); then
 		fail "$name: not replayable on a veth: $reason (choose another capture)"
 		return
 	fi
 	# shellcheck disable=SC2086
-	if ! "$XDPFLOW" -r "$cap" $COMMON_OPTS -w "$d/off" >"$d/off.log" 2>&1; then
+	if ! "$XDPFLOW" -r "$cap" $COMMON_OPTS $off_dump -w "$d/off" >"$d/off.log" 2>&1; then
 		fail "$name: offline run failed: $(tail -n 1 "$d/off.log")"
 		return
 	fi
@@ -234,7 +258,7 @@ live_one() {
 	# (busybox's env, in the vmtest guest, cannot: xdpflow's own handler
 	# overrides the inherited SIG_IGN there).
 	$DEFAULT_SIGINT $NS_RUN \
-		"$XDPFLOW" -i "$INNER" $engine_opt $COMMON_OPTS -w "$d/live" >"$d/live.log" 2>&1 &
+		"$XDPFLOW" -i "$INNER" $engine_opt $COMMON_OPTS $live_dump -w "$d/live" >"$d/live.log" 2>&1 &
 	xf_pid=$!
 	if ! wait_attached "$d/live.log"; then
 		fail "$name: xdpflow did not attach within $ATTACH_WAIT s; it said:"
@@ -278,7 +302,8 @@ live_one() {
 	count_view "$d/off_flows.txt" "$d/off.view" || { fail "$name: offline flows file unreadable"; return; }
 	count_view "$d/live_flows.txt" "$d/live.view" || { fail "$name: live flows file unreadable"; return; }
 	if cmp -s "$d/off.view" "$d/live.view" && cmp -s "$d/off.view.hdr" "$d/live.view.hdr"; then
-		pass "$name: $(wc -l <"$d/off.view") flow directions, packets and bytes equal ($npk packets)"
+		[ -n "${DUMP:-}" ] && ! dumps_equal "$name" "$d" && return
+		pass "$name: $(wc -l <"$d/off.view") flow directions, packets and bytes equal ($npk packets)${DUMP:+, dumped streams equal}"
 		return
 	fi
 	fail "$name: live flows differ from offline ($(cat "$d/off.view.hdr")); < offline, > live:"
@@ -294,6 +319,7 @@ if [ $# -gt 0 ]; then
 	done
 else
 	for c in $DEFAULT_CAPTURES; do live_one "$c" ingress; done
+	DUMP=1 live_one zeek/http/get.pcap ingress
 	if [ "$ENGINE" = xdp ]; then
 		for c in $EGRESS_CAPTURES; do live_one "$c" egress; done
 	fi
