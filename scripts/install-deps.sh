@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --check  only report what is missing; exit 1 if anything is
 set -eu
 PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool xdp-tools libpcap-dev \
-libcmocka-dev zlib1g-dev python3 python3-pytest iproute2 tshark tcpflow softflowd \
+libcmocka-dev zlib1g-dev python3 python3-pytest iproute2 tshark wireshark-common tcpflow softflowd \
 argus-client argus-server tcpreplay git ca-certificates procps mount util-linux"
 missing=""
 for p in $PKGS; do

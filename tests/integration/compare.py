@@ -14,7 +14,7 @@ so xdpflow's flows are summed over the fields tshark does not key on):
 """
 import ipaddress
 
-from tshark_conv import Bytes, split_endpoint
+from tshark_conv import split_endpoint
 
 FS_L2 = 0x100
 FS_IPV4 = 0x200
@@ -108,8 +108,7 @@ def group_flows(flows, table):
 
 
 class TsGroup(Group):
-    """Same shape for tshark; byte counts may be formatted (tshark_conv.Bytes),
-    so rows that fall into one group must add up exactly or stay single."""
+    """Same shape for tshark's conversation rows."""
 
     def add_row(self, a, b, row):
         for ep, fr, by in ((a, row["tx_frames"], row["tx_bytes"]),
@@ -119,10 +118,7 @@ class TsGroup(Group):
                 self.sides[ep] = Side(fr, by)
                 continue
             s.frames += fr
-            if isinstance(s.bytes, Bytes) and s.bytes.exact and by.exact:
-                s.bytes = Bytes(s.bytes.value + by.value, "bytes")
-            else:
-                s.bytes = None       # inexact sum: bytes not comparable
+            s.bytes += by
         self.flows.append(row)
 
 
@@ -142,12 +138,6 @@ def group_rows(rows, table):
                        rx_frames=0)
         groups.setdefault(_key(a, b), TsGroup()).add_row(a, b, row)
     return groups
-
-
-def bytes_agree(ts_bytes, n):
-    if ts_bytes is None:
-        return True     # documented: sum of several rounded rows (D6)
-    return ts_bytes.matches(n)
 
 
 def tunnel_outer_layers(f, table):
@@ -374,11 +364,11 @@ def compare_table(table, flows, rows, rep, tunnel_budget, carrier_budget):
         eps = set(x.sides) | set(t.sides)
         for ep in sorted(eps, key=str):
             xs, ts = x.side(ep), t.side(ep)
-            tsb = ts.bytes if ep in t.sides else Bytes(0, "bytes")
-            if xs.frames == ts.frames and bytes_agree(tsb, xs.bytes):
+            tsb = ts.bytes if ep in t.sides else 0
+            if xs.frames == ts.frames and tsb == xs.bytes:
                 continue
             what = ("%s sent: xdpflow %d frames %d bytes, tshark %d frames "
-                    "%s" % (_fmt_ep(ep), xs.frames, xs.bytes, ts.frames, tsb))
+                    "%d bytes" % (_fmt_ep(ep), xs.frames, xs.bytes, ts.frames, tsb))
             diffs.append((key, x, t, xs, ts, tsb, what))
     # D9, D10: the same frames under other keys (exact totals).
     settled = set()
@@ -405,7 +395,7 @@ def _group_rule(table, key, x, xs, ts, tsb, ports_budget, tunnel_budget,
     # reassembled datagram (one frame: the last fragment).
     if ((table in L4_TABLES or table == "ipv6") and x.stat & FS_FRAG and
             xs.frames > ts.frames and
-            (tsb is None or not tsb.exact or xs.bytes > tsb.value)):
+            xs.bytes > tsb):
         return "D4"
     # D8, D11, D12: tshark taps no conversation of this layer for some of
     # the group's frames.
@@ -441,13 +431,11 @@ def _group_rule(table, key, x, xs, ts, tsb, ports_budget, tunnel_budget,
 
 
 def _balances(keys, xg, tg, chain_slack=False):
-    """Same frames (and bytes where tshark printed them exactly) in total
+    """Same frames and bytes in total
     over keys.  chain_slack (D10 with D11): tshark may have fewer frames,
     none of them counted elsewhere, when it did not finish an IPv6
     extension chain; then only the frames are compared."""
-    fx = fb = ft = 0
-    tb = 0
-    exact = True
+    fx = fb = ft = tb = 0
     for k in keys:
         x, t = xg.get(k, Group()), tg.get(k, TsGroup())
         for s in x.sides.values():
@@ -455,13 +443,10 @@ def _balances(keys, xg, tg, chain_slack=False):
             fb += s.bytes
         for s in t.sides.values():
             ft += s.frames
-            if s.bytes is None or not s.bytes.exact:
-                exact = False
-            else:
-                tb += s.bytes.value
+            tb += s.bytes
     if chain_slack and ft < fx:
         return ft > 0
-    return fx == ft and (not exact or fb == tb)
+    return fx == ft and fb == tb
 
 
 def _component_rule(table, keys, xg):
@@ -487,8 +472,7 @@ def mac_changer(f):
 
 def balanced_components(table, diffs, xg, tg):
     """D9 / D10: differences whose groups share an endpoint are joined; a
-    component whose frames (and bytes, where tshark printed them exactly)
-    add up to the same totals on both sides, and whose flows have the
+    component whose frames and bytes add up to the same totals on both sides, and whose flows have the
     rule's property, is one set of frames that the two tools attribute to
     different keys.  Yields (index into diffs, rule) per settled diff."""
     parent = {}
