@@ -71,6 +71,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
@@ -198,7 +199,18 @@ class Tally:
         self.equal = {"tshark": 0, "tcpflow": 0}
         self.explained = {}
         self.failures = []
+        self.notes = []         # lines to print, in order
         self.streams = self.skipped = self.not_followed = 0
+
+    def add(self, o):
+        for k in self.equal:
+            self.equal[k] += o.equal[k]
+        for k, n in o.explained.items():
+            self.explained[k] = self.explained.get(k, 0) + n
+        self.failures += o.failures
+        self.streams += o.streams
+        self.skipped += o.skipped
+        self.not_followed += o.not_followed
 
     def diff(self, peer, where, st, got, want, ranges=(), peer_empty=False, tshark_plain=None):
         why = explain(peer, st, got, ranges, want, peer_empty, tshark_plain)
@@ -220,7 +232,8 @@ def compare_capture(args, pcap, tally):
         return
     if len(ts) > args.max_streams:
         tally.skipped += 1
-        print("SKIP: %s: %d TCP streams > --max-streams %d" % (pcap, len(ts), args.max_streams))
+        tally.notes.append("SKIP: %s: %d TCP streams > --max-streams %d"
+                           % (pcap, len(ts), args.max_streams))
         return
     tf = peers.tcpflow_streams(pcap, args.cache)
     plain = {}                  # tshark without OpenFlow, when needed
@@ -235,8 +248,8 @@ def compare_capture(args, pcap, tally):
         ep0, ep1 = t["nodes"]
         if not ep0 or not ep1:
             tally.not_followed += 1
-            print("NOTE: %s stream %d: tshark followed nothing (no endpoints, %d bytes)"
-                  % (pcap, sid, len(t["data"][0]) + len(t["data"][1])))
+            tally.notes.append("NOTE: %s stream %d: tshark followed nothing (no endpoints, %d bytes)"
+                               % (pcap, sid, len(t["data"][0]) + len(t["data"][1])))
             continue
         tally.streams += 1
         mine, err = ours(args.xdpflow, pcap, ep0, ep1)
@@ -265,23 +278,30 @@ def main():
     ap.add_argument("--xdpflow", required=True)
     ap.add_argument("--cache", required=True)
     ap.add_argument("--max-streams", type=int, default=400)
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="captures compared at a time (peers run once per capture, then cached)")
     ap.add_argument("pcaps", nargs="*")
     args = ap.parse_args()
     tally = Tally()
     xfail = 0
-    for p in args.pcaps:
-        known = [v for k, v in KNOWN_XDPFLOW.items() if p.endswith("/" + k)]
-        before = len(tally.failures)
-        compare_capture(args, p, tally)
-        if known:
-            mine = tally.failures[before:]
-            del tally.failures[before:]
-            for f in mine:
-                print("XFAIL: %s (known: %s)" % (f, known[0]))
-            xfail += len(mine)
-            if not mine:
-                tally.failures.append("%s: XPASS: listed in KNOWN_XDPFLOW (%s) but agrees now: "
-                                      "take it off the list" % (p, known[0]))
+
+    def one(p):
+        t = Tally()
+        compare_capture(args, p, t)
+        return t
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for p, t in zip(args.pcaps, pool.map(one, args.pcaps)):
+            for line in t.notes:
+                print(line)
+            known = [v for k, v in KNOWN_XDPFLOW.items() if p.endswith("/" + k)]
+            if known:
+                for f in t.failures:
+                    print("XFAIL: %s (known: %s)" % (f, known[0]))
+                xfail += len(t.failures)
+                t.failures = [] if t.failures else [
+                    "%s: XPASS: listed in KNOWN_XDPFLOW (%s) but agrees now: "
+                    "take it off the list" % (p, known[0])]
+            tally.add(t)
     for f in tally.failures:
         print("FAIL:", f)
     print("streams/peers: %d captures, %d TCP streams; directions equal to tshark %d, to tcpflow %d; "

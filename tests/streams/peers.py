@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -98,9 +99,11 @@ def tshark_streams(pcap, cache, disable=()):
         for blk in parse_follow_raw(txt):
             res[blk["stream"]] = {"nodes": blk["nodes"],
                                   "data": [bytes(blk["data"][0]), bytes(blk["data"][1])]}
-    with open(path, "w") as f:
+    tmp = tempfile.mkstemp(dir=d, suffix=".tmp")[1]     # the same capture may be
+    with open(tmp, "w") as f:                           # read by two workers
         json.dump({k: {"nodes": v["nodes"], "data": [x.hex() for x in v["data"]]}
                    for k, v in res.items()}, f)
+    os.replace(tmp, path)
     return res
 
 
@@ -117,7 +120,12 @@ def tcpflow_streams(pcap, cache):
     if not os.path.isdir(d):
         tmp = tempfile.mkdtemp(dir=os.path.dirname(d))
         subprocess.run(["tcpflow", "-r", pcap, "-o", tmp], capture_output=True)
-        os.rename(tmp, d)
+        try:
+            os.rename(tmp, d)
+        except OSError:         # another worker, on the same capture, was first
+            if not os.path.isdir(d):
+                raise
+            shutil.rmtree(tmp)
     res = {}
     for name in os.listdir(d):
         m = re.match(r"^(.+\.\d{5})-(.+\.\d{5})(c\d+)?$", name)
