@@ -18,9 +18,16 @@
  * frees them is.  The mutex and condition variables are only for sleeping:
  * a side that finds nothing to do sets its flag, checks again and waits;
  * the other side, having stored head or tail (or done), sees the flag and
- * signals under the mutex, so a wake-up cannot be lost.  The open files'
- * list and descriptors belong to whichever side executes records: the
- * writer thread while it runs, else the caller.
+ * signals under the mutex, so a wake-up cannot be lost.  The writer is
+ * woken only for a batch (an eighth of the ring) or when the producer is
+ * about to wait, and the producer only when a quarter of the ring is free
+ * or its file is done: waking a sleeping thread is slow on a VM (an
+ * interrupt to the other vCPU), and a wake-up per record cost more than the
+ * thread saved.  (Spinning a little before sleeping was tried: it burnt the
+ * share of CPU the run gets on a busy machine.)  The open files' list and descriptors belong to
+ * whichever side executes records, under exec_mu: the writer thread, or the
+ * producer finishing a file none of whose records are queued (so the end of
+ * a flow costs no round trip through the writer when it is idle).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +63,7 @@ struct rec {                    /* a record's header in the ring; bytes follow *
 };
 
 static struct {
+	pthread_mutex_t exec_mu;        /* held while executing records */
 	pthread_mutex_t mu;
 	pthread_cond_t work;            /* the writer waits for records */
 	pthread_cond_t room;            /* the producer waits for room or for a file's end */
@@ -75,6 +83,7 @@ static struct {
 	unsigned nopen, open_max;
 	uint64_t opens, writes, waits;  /* __atomic: both threads count */
 } w = {
+	.exec_mu = PTHREAD_MUTEX_INITIALIZER,
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
 	.room = PTHREAD_COND_INITIALIZER,
@@ -240,8 +249,10 @@ static void *writer_main(void *arg)
 			uint64_t done = 0;
 
 			if (f) {
+				pthread_mutex_lock(&w.exec_mu);
 				execute(f, (const uint8_t *)(r + 1), r->len, r->flags);
 				STORE(&f->err, f->werr);
+				pthread_mutex_unlock(&w.exec_mu);
 				done = __atomic_add_fetch(&f->done, 1, __ATOMIC_SEQ_CST);
 			}
 			tail += rec_size(r->len);
@@ -275,11 +286,22 @@ static int writer_start(void)
 
 /* ---- the producer ---- */
 
-/* Sleep until `room` bytes of the ring are free (at least a quarter of it,
- * so the producer sleeps once per batch, not per record), or, with f, until
- * f's done-th record ran. */
+/* Wake the writer if it sleeps. */
+static void kick_writer(void)
+{
+	if (LOAD(&w.writer_idle)) {
+		pthread_mutex_lock(&w.mu);
+		pthread_cond_signal(&w.work);
+		pthread_mutex_unlock(&w.mu);
+	}
+}
+
+/* Sleep until `room` bytes of the ring are free (the writer wakes us at a
+ * quarter of it, so the producer sleeps once per batch, not per record),
+ * or, with f, until f's done-th record ran. */
 static void producer_wait(size_t room, struct pld_file *f, uint64_t done)
 {
+	kick_writer();          /* it may sleep on less than a batch */
 	count(&w.waits);
 	pthread_mutex_lock(&w.mu);
 	w.room_wanted = room > w.size / 4 ? room : w.size / 4;
@@ -319,11 +341,8 @@ static void enqueue(struct pld_file *f, const void *p, size_t n, unsigned flags)
 		memcpy(r + 1, p, n);
 	f->queued++;
 	STORE(&w.head, head + pad + need);
-	if (LOAD(&w.writer_idle)) {
-		pthread_mutex_lock(&w.mu);
-		pthread_cond_signal(&w.work);
-		pthread_mutex_unlock(&w.mu);
-	}
+	if (head + pad + need - LOAD(&w.tail) >= w.size / 8)
+		kick_writer();
 }
 
 static int queue(struct pld_file *f, const void *p, size_t n, unsigned flags)
@@ -375,14 +394,23 @@ int pld_file_write(struct pld_file *f, const void *p, size_t n)
 	return err;
 }
 
-int pld_file_finish(struct pld_file *f)
+int pld_file_finish(struct pld_file *f, const void *p, size_t n)
 {
 	int err;
 
-	queue(f, NULL, 0, REC_CLOSE);
-	if (LOAD(&f->done) != f->queued)
-		producer_wait(0, f, f->queued);
-	err = LOAD(&f->err);
+	if (w.running && LOAD(&f->done) == f->queued && n <= PLD_REC_MAX &&
+	    !pthread_mutex_trylock(&w.exec_mu)) {
+		/* nothing of f queued: write and close it here */
+		execute(f, p, n, REC_CLOSE);
+		err = f->werr;
+		pthread_mutex_unlock(&w.exec_mu);
+	} else {
+		pld_file_write(f, p, n);
+		queue(f, NULL, 0, REC_CLOSE);
+		if (LOAD(&f->done) != f->queued)
+			producer_wait(0, f, f->queued);
+		err = LOAD(&f->err);
+	}
 	free(f->path);
 	free(f);
 	return err;

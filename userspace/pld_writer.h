@@ -34,9 +34,9 @@ struct pld_file *pld_file_new(const char *path);
 /* Queue n bytes for f (waits while the ring is full).  Returns f's error
  * known so far (the bytes are dropped then), else 0. */
 int pld_file_write(struct pld_file *f, const void *p, size_t n);
-/* Close f once its bytes are written, wait for that, free f: 0 or the
- * first error (errno) of the file. */
-int pld_file_finish(struct pld_file *f);
+/* Write n more bytes (may be 0) to f and close it, wait for that, free f:
+ * 0 or the first error (errno) of the file. */
+int pld_file_finish(struct pld_file *f, const void *p, size_t n);
 /* Create path and write n bytes to it in the calling thread (a file with
  * nothing queued before): 0 or errno. */
 int pld_write_once(const char *path, const void *p, size_t n);

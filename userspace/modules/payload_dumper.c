@@ -171,7 +171,7 @@ static void write_error(struct pld_dir *d, int err)
 	pr_warn("payloadDumper: %s: %s (flow %llu %c incomplete)", path, strerror(err),
 		(unsigned long long)d->pf->fc->f.index, "AB"[d->dir]);
 	if (d->file) {
-		pld_file_finish(d->file);   /* the error is the one above */
+		pld_file_finish(d->file, NULL, 0);  /* the error is the one above */
 		d->file = NULL;
 	}
 	d->stat |= PLD_WRITE_ERR;
@@ -200,8 +200,6 @@ static void dir_write(struct pld_dir *d, const uint8_t *p, size_t n)
 		write_error(d, err);
 }
 
-static void dir_flush(struct pld_dir *d, int all);
-
 /* The end of d's stream: what the buffer holds to the file, which is
  * complete on return.  A stream that never left its buffer is written here,
  * in this thread: one open/write/close, no round trip through the queue. */
@@ -223,13 +221,11 @@ static void dir_finish(struct pld_dir *d)
 			write_error(d, err);
 		return;
 	}
-	dir_flush(d, 1);
-	if (d->file) {
-		err = pld_file_finish(d->file);
-		d->file = NULL;
-		if (err)
-			write_error(d, err);
-	}
+	err = pld_file_finish(d->file, d->buf, d->blen);
+	d->file = NULL;
+	d->blen = 0;
+	if (err)
+		write_error(d, err);
 }
 
 /* Write what the buffer holds: all of it when `all`, else up to the last
@@ -473,7 +469,7 @@ static void pld_flow_free(struct xf_flow_ctx *fc)
 	for (int d = 0; d < 2; d++) {
 		xf_reasm_free(&pf->d[d].r);
 		if (pf->d[d].file) {    /* flow_end was not called */
-			int err = pld_file_finish(pf->d[d].file);
+			int err = pld_file_finish(pf->d[d].file, NULL, 0);
 
 			pf->d[d].file = NULL;
 			if (err)
