@@ -204,11 +204,78 @@ static char stream_byte(int f, uint64_t off)
 	return (char)((off * 7 + (uint64_t)f * 13 + (off >> 12)) % 255 + 1);
 }
 
+/* "N write errors" from the end report (counted since the program started) */
+static unsigned long long write_errors(struct xf_module *m)
+{
+	char *rep = report_text(m), *p = strstr(rep, " write errors");
+	unsigned long long n;
+
+	assert_non_null(p);
+	while (p > rep && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	n = strtoull(p, NULL, 10);
+	free(rep);
+	return n;
+}
+
+/* A file that cannot be written (its name is a link to /dev/full, which
+ * the dumper opens like any file): the direction gets pldStat 0x80, the
+ * report counts the error, the other direction is whole; with the writer
+ * thread and without, for a stream that went through the writer's queue
+ * (longer than its buffer) and one written at the flow's end. */
+static void write_error_flagged(const char *writer, size_t len)
+{
+	struct xf_module *m;
+	struct tflow t;
+	char path[512], *seg = malloc(len + 1);
+	unsigned long long errs0;
+	size_t n;
+
+	assert_non_null(seg);
+	assert_int_equal(xf_setting_set("PLDUMP_WRITER", writer, "test"), 0);
+	m = start("flowind", "0");
+	errs0 = write_errors(m);
+	snprintf(path, sizeof(path), "%s/12_B", folder);
+	unlink(path);
+	assert_int_equal(symlink("/dev/full", path), 0);
+	memset(seg, 'b', len);
+	seg[len] = 0;
+	tflow_init(&t, 12);
+	tpkt(m, &t, 0, 100, 0, "request");
+	for (int k = 0; k < 4; k++)
+		tpkt(m, &t, 1, 1 + k * len, 0, seg);
+	m->flow_end(&t.fc);
+	assert_int_equal(pld_stat(m, &t, 0), 0x03);
+	assert_int_equal(pld_stat(m, &t, 1), 0x83);
+	assert_non_null(slurp("12_A", &n));
+	assert_int_equal(n, 7);
+	assert_int_equal(write_errors(m) - errs0, 1);
+	m->flow_free(&t.fc);
+	unlink(path);
+	free(seg);
+	assert_int_equal(xf_setting_set("PLDUMP_WRITER", "1", "test"), 0);
+}
+
+static void write_error_threaded_queued(void **state)
+{
+	write_error_flagged("1", 60000);
+}
+
+static void write_error_threaded_at_end(void **state)
+{
+	write_error_flagged("1", 10);
+}
+
+static void write_error_inline(void **state)
+{
+	write_error_flagged("0", 60000);
+}
+
 /* Many streams longer than their buffers, interleaved, with fewer files
  * allowed open than there are streams: every file must still hold exactly
- * its stream (files closed to make room are reopened for appending).
- * Lowers RLIMIT_NOFILE, so it runs last. */
-static void long_streams_with_few_open_files(void **state)
+ * its stream (files closed to make room are reopened for appending), with
+ * the writer thread (default) or inline. */
+static void long_streams(const char *writer)
 {
 	enum { FLOWS = 40, SEGS = 60, SEG = 3000 };
 	static struct tflow t[FLOWS];
@@ -219,6 +286,7 @@ static void long_streams_with_few_open_files(void **state)
 	FILE *f;
 
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(xf_setting_set("PLDUMP_WRITER", writer, "test"), 0);
 	m = start("flowind", "0");
 	opened0 = files_opened(m);
 	for (int i = 0; i < FLOWS; i++) {
@@ -256,6 +324,18 @@ static void long_streams_with_few_open_files(void **state)
 	assert_non_null(strstr(rep, "(at most 12 files open)"));
 	free(rep);
 	assert_true(files_opened(m) - opened0 > FLOWS);    /* some were reopened */
+	assert_int_equal(xf_setting_set("PLDUMP_WRITER", "1", "test"), 0);
+}
+
+/* Lower RLIMIT_NOFILE, so they run last. */
+static void long_streams_with_few_open_files(void **state)
+{
+	long_streams("1");
+}
+
+static void long_streams_with_few_open_files_inline(void **state)
+{
+	long_streams("0");
 }
 
 int main(void)
@@ -265,7 +345,11 @@ int main(void)
 		cmocka_unit_test(tcpflow_names_and_max_bytes),
 		cmocka_unit_test(timestamped_names),
 		cmocka_unit_test(port_rule),
+		cmocka_unit_test(write_error_threaded_queued),
+		cmocka_unit_test(write_error_threaded_at_end),
+		cmocka_unit_test(write_error_inline),
 		cmocka_unit_test(long_streams_with_few_open_files),
+		cmocka_unit_test(long_streams_with_few_open_files_inline),
 	};
 	int rc;
 

@@ -17,7 +17,12 @@
 #    medians.  Every run writes into a new empty directory, removed outside
 #    the timing (on the disk only at the end: ext4 without a journal scans
 #    past every inode freed in the last minutes when it creates a file, so
-#    deleting 4000 files just before a run would charge the next tool for it)
+#    deleting 4000 files just before a run would charge the next tool for it;
+#    for the same reason the probe run writes to the tmpfs, and each round
+#    starts with the next tool).  Runs of this script less than a few minutes
+#    apart still charge the first rounds for the last one's removed files.
+#    Before each run on the disk, `sync` (untimed) writes back what earlier
+#    runs left dirty, so no run waits for another's writeback
 # 3. the files of the first round: tcpflow's and xdpflow's must be the same
 #    files with the same bytes (tcpflow's zero-padded names mapped to the
 #    RFC 5952 ones), else the run fails
@@ -68,7 +73,7 @@ cat "$CAP" "$HOLE" > /dev/null     # warm the page cache
 # where each file system's runs write
 TMPFS=/dev/shm/xdpflow-bench-streams.$$
 root() { case $1 in disk) echo "$DIR/out" ;; tmpfs) echo "$TMPFS" ;; esac; }
-cleanup() { rm -rf "$TMPFS" "$DIR/out" "$DIR/probe"; }
+cleanup() { rm -rf "$TMPFS" "$DIR/out" "$DIR/probe" "$DIR/old.$$"; }
 trap cleanup EXIT
 fses=
 for fs in $FSES; do
@@ -80,21 +85,30 @@ for fs in $FSES; do
 	esac
 done
 [ -n "$fses" ] || { echo "bench-streams: no file system to measure on"; exit 1; }
-cleanup
+# outputs of an interrupted run: set aside now, removed at the end (see
+# the header: removing files on the disk just before a run is charged to it)
+[ -e "$DIR/out" ] && mv "$DIR/out" "$DIR/old.$$"
+[ -e "$DIR/probe" ] && mv "$DIR/probe" "$DIR/old.$$/probe" 2>/dev/null
+rm -rf "$TMPFS"
 
 # xf_cmd CAPTURE OUTDIR: the xdpflow command line into the array xf
 xf_cmd() { xf=("$XDPFLOW" -r "$1" -w "$2/run" -D MODULES=default,payloadDumper
 	-D PLDUMP_FOLDER="$2/pld" -D PLDUMP_NAMES=tcpflow); }
 
-# a probe run: xdpflow works, and the manifest (names, sizes) for the floor
-mkdir -p "$DIR/probe"
-xf_cmd "$CAP" "$DIR/probe"
+# a probe run: xdpflow works, and the manifest (names, sizes) for the floor.
+# On the tmpfs if there is one (else kept with the outputs till the end):
+# its 4000 files removed from the disk just before the timed runs would
+# charge the first tools on the disk for ext4 skipping their freed inodes
+probe=$DIR/out/probe
+case " $fses " in *" tmpfs "*) probe=$TMPFS/probe ;; esac
+mkdir -p "$probe"
+xf_cmd "$CAP" "$probe"
 if ! "${xf[@]}" > "$DIR/probe.out" 2>&1; then
 	echo "streams_bench=SKIP (xdpflow -r ... -D MODULES=default,payloadDumper failed: $(tail -1 "$DIR/probe.out"))"
 	exit 0
 fi
-(cd "$DIR/probe/pld" && find . -maxdepth 1 -type f -printf '%f %s\n' | sort) > "$DIR/manifest"
-rm -rf "$DIR/probe"
+(cd "$probe/pld" && find . -maxdepth 1 -type f -printf '%f %s\n' | sort) > "$DIR/manifest"
+[ "$probe" = "$TMPFS/probe" ] && rm -rf "$probe"
 
 # run FS TOOL REP: one timed run into a new directory; appends
 # "FS TOOL wall user sys rssKB" to $DIR/times
@@ -107,6 +121,11 @@ run() {
 	tcpflow) cmd=(tcpflow -r "$CAP" -o "$out") ;;
 	floor) cmd=("$FLOOR" "$DIR/manifest" "$out" "$CAP") ;;
 	esac
+	# the earlier runs' 200 MB each written back first, outside the timing:
+	# kept dirty, they added up past the kernel's dirty thresholds within a
+	# few rounds and one run (a tcpflow one: 30 s wall for 2.3 s of CPU) was
+	# throttled for the writeback of the others' files
+	[ "$fs" = disk ] && sync
 	/usr/bin/time -f "$fs $tool %e %U %S %M" -a -o "$DIR/times" "${cmd[@]}" \
 		> "$DIR/$tool.out" 2>&1 || { echo "bench-streams: $tool failed on $fs: $(tail -1 "$DIR/$tool.out")"; exit 1; }
 	# the first round's outputs stay for the comparison; tmpfs is memory
@@ -116,10 +135,15 @@ run() {
 
 rm -f "$DIR/times"
 echo "streams_load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+# each round starts with the next tool (xdpflow, tcpflow, floor; then
+# tcpflow, floor, xdpflow; ...), so whatever slows the first runs of a
+# round (the page cache, inodes freed by an earlier run) is not always
+# charged to the same tool
+tools=(xdpflow tcpflow floor)
 for ((i = 1; i <= REPS; i++)); do
 	for fs in $fses; do
-		for tool in xdpflow tcpflow floor; do
-			run "$fs" "$tool" "$i" || exit 1
+		for ((k = 0; k < 3; k++)); do
+			run "$fs" "${tools[(i - 1 + k) % 3]}" "$i" || exit 1
 		done
 	done
 done

@@ -13,19 +13,25 @@
  * File names are built from parsed numbers only (flowInd, addresses, ports,
  * protocol, time): no byte of payload can steer a path.
  *
- * Output: each direction's bytes are buffered in memory (all buffers share
- * PLD_BUF_TOTAL) and written in page-aligned pieces.  A direction's file
- * stays open from its first write to the end of its flow, so a long stream
- * costs one write() per buffer, not an open/write/close each; at most
- * `open_max` files are open at once (from RLIMIT_NOFILE), the least recently
- * written is closed to make room and reopened for appending when it has more.
- * (Appending with open/write/close per buffer was 3 system calls per 2-4 KiB
- * and most of the dump's time: docs/bench.md.)
+ * Output: each direction's bytes are buffered in memory and written in
+ * page-aligned pieces by pld_writer.c: by default from a second thread, fed
+ * through a bounded queue, so writing (mostly the kernel's copy into the page
+ * cache) overlaps with parsing; PLDUMP_WRITER=0 writes inline.  The
+ * direction buffers and the queue share PLDUMP_BUF_TOTAL bytes (the queue a
+ * quarter), so memory does not grow with the flows.  A direction's file
+ * stays open from its first write to the end of its flow (at most `open_max`
+ * open at once, from RLIMIT_NOFILE; the least recently written is closed and
+ * reopened for appending), so a long stream costs one write() per buffer.
+ * A direction whose whole stream fits its buffer is written at its flow's
+ * end by the parsing thread itself (open, write, close), without a round
+ * trip through the queue.  flow_end returns when the flow's files are
+ * complete, so pldStat (0x80: write error) is final when the flow line is
+ * written.  (Appending with open/write/close per buffer was 3 system calls
+ * per 2-4 KiB and most of the dump's time: docs/bench.md.)
  */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +40,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "module.h"
+#include "pld_writer.h"
 #include "reasm.h"
 #include "reasm_settings.h"
 
@@ -49,10 +56,10 @@
 
 #define PLD_BUF_MIN     256     /* a direction's first buffer (at least) */
 #define PLD_BUF_MAX     65536   /* bytes held per direction before writing */
-#define PLD_BUF_TOTAL   (8u << 20) /* output buffers of all flows together: beyond,
-				    * a direction writes what it holds instead of
-				    * growing (or writes unbuffered if it holds no
-				    * buffer), so memory does not grow with the flows */
+#define PLD_QUEUE_SHARE 4       /* the writer's queue takes 1/4 of PLDUMP_BUF_TOTAL;
+				 * the direction buffers the rest: beyond it a
+				 * direction writes what it holds instead of growing
+				 * (or writes unbuffered if it holds no buffer) */
 #define PLD_BUF_PAGE    4096u   /* writes end on a page boundary of the file where
 				 * they can, so no page is filled by two writes
 				 * (on tmpfs, 4000-byte writes took 10-20% more
@@ -79,6 +86,11 @@ static const struct xf_setting pld_settings[] = {
 	  "tstcpflow (the same after the flow's first timestamp)", "flowind|tcpflow|tstcpflow", 0, 0 },
 	{ "PLDUMP_GAPS", XF_ST_ENUM, "zero",
 	  "bytes missing from a stream: zero (written as NUL bytes, offsets kept) or skip", "zero|skip", 0, 0 },
+	{ "PLDUMP_BUF_TOTAL", XF_ST_INT, "16777216",
+	  "bytes of output buffers of all flows together, the writer's queue included (a quarter of it)",
+	  NULL, 1 << 20, 1e12 },
+	{ "PLDUMP_WRITER", XF_ST_BOOL, "1",
+	  "write the files from a second thread (overlaps writing with parsing); 0: write inline", NULL, 0, 0 },
 };
 
 struct pld_flow;
@@ -89,11 +101,9 @@ struct pld_dir {
 	uint32_t blen, bcap;
 	uint64_t written;           /* bytes in the file (incl. buffered) */
 	struct pld_flow *pf;        /* the flow this direction belongs to */
-	struct pld_dir *newer, *older;  /* open files, most recently written first */
-	int      fd;                /* the open file, or -1 */
+	struct pld_file *file;      /* once bytes went to the writer, till flow end */
 	uint8_t  dir;
 	uint8_t  stat;
-	uint8_t  created;           /* file exists (truncated on first write) */
 };
 
 struct pld_flow {
@@ -111,9 +121,8 @@ static struct {
 	struct xf_rs_cfg rs;
 	uint64_t flows_matched, flows_dumped, bytes, gaps, gap_bytes, overlaps, write_errs, truncated;
 	uint64_t buffered;          /* sum of every direction's bcap */
-	uint64_t writes, opens;     /* system calls made, for the report */
-	struct pld_dir *newest, *oldest;   /* directions with an open file */
-	unsigned nopen, open_max;
+	uint64_t buf_total;         /* PLDUMP_BUF_TOTAL */
+	uint64_t buf_budget;        /* of it, for the direction buffers */
 } pld;
 
 static struct xf_module payload_dumper;
@@ -153,62 +162,6 @@ static void file_name(char *path, size_t n, const struct xf_flow_ctx *fc, int di
 	snprintf(path, n, "%s/%s%s%s", pld.folder, pld.prefix, core, pld.suffix);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		pld.writes++;
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* ---- open files: a list, most recently written first ---- */
-
-static void open_unlink(struct pld_dir *d)
-{
-	if (d->newer)
-		d->newer->older = d->older;
-	else
-		pld.newest = d->older;
-	if (d->older)
-		d->older->newer = d->newer;
-	else
-		pld.oldest = d->newer;
-	d->newer = d->older = NULL;
-	pld.nopen--;
-}
-
-static void open_push(struct pld_dir *d)
-{
-	d->newer = NULL;
-	d->older = pld.newest;
-	if (pld.newest)
-		pld.newest->newer = d;
-	else
-		pld.oldest = d;
-	pld.newest = d;
-	pld.nopen++;
-}
-
-static int dir_close(struct pld_dir *d)
-{
-	int rc;
-
-	if (d->fd < 0)
-		return 0;
-	open_unlink(d);
-	rc = close(d->fd);
-	d->fd = -1;
-	return rc;
-}
-
 /* The direction's file is incomplete: say so once, drop what it holds. */
 static void write_error(struct pld_dir *d, int err)
 {
@@ -217,48 +170,62 @@ static void write_error(struct pld_dir *d, int err)
 	file_name(path, sizeof(path), d->pf->fc, d->dir);
 	pr_warn("payloadDumper: %s: %s (flow %llu %c incomplete)", path, strerror(err),
 		(unsigned long long)d->pf->fc->f.index, "AB"[d->dir]);
-	dir_close(d);
+	if (d->file) {
+		pld_file_finish(d->file, NULL, 0);  /* the error is the one above */
+		d->file = NULL;
+	}
 	d->stat |= PLD_WRITE_ERR;
 	d->blen = 0;
 	pld.write_errs++;
 }
 
-/* d's file open for writing (created and truncated the first time,
- * appended to after that), closing the least recently written file if
- * open_max are open. */
-static int dir_open(struct pld_dir *d)
-{
-	char path[4096];
-
-	if (d->fd >= 0) {
-		if (pld.newest != d) {
-			open_unlink(d);
-			open_push(d);
-		}
-		return 0;
-	}
-	if (pld.nopen >= pld.open_max) {
-		struct pld_dir *o = pld.oldest;
-
-		if (dir_close(o))
-			write_error(o, errno);
-	}
-	file_name(path, sizeof(path), d->pf->fc, d->dir);
-	d->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (d->created ? O_APPEND : O_TRUNC), 0644);
-	d->created = 1;
-	if (d->fd < 0)
-		return -1;
-	pld.opens++;
-	open_push(d);
-	return 0;
-}
-
+/* n bytes to d's file, through the writer. */
 static void dir_write(struct pld_dir *d, const uint8_t *p, size_t n)
 {
+	int err;
+
 	if (d->stat & PLD_WRITE_ERR)
 		return;
-	if (dir_open(d) || write_all(d->fd, p, n))
-		write_error(d, errno);
+	if (!d->file) {
+		char path[4096];
+
+		file_name(path, sizeof(path), d->pf->fc, d->dir);
+		if (!(d->file = pld_file_new(path))) {
+			write_error(d, ENOMEM);
+			return;
+		}
+	}
+	err = pld_file_write(d->file, p, n);
+	if (err)
+		write_error(d, err);
+}
+
+/* The end of d's stream: what the buffer holds to the file, which is
+ * complete on return.  A stream that never left its buffer is written here,
+ * in this thread: one open/write/close, no round trip through the queue. */
+static void dir_finish(struct pld_dir *d)
+{
+	int err;
+
+	if (d->stat & PLD_WRITE_ERR)
+		return;
+	if (!d->file) {
+		char path[4096];
+
+		if (!d->blen)
+			return;
+		file_name(path, sizeof(path), d->pf->fc, d->dir);
+		err = pld_write_once(path, d->buf, d->blen);
+		d->blen = 0;
+		if (err)
+			write_error(d, err);
+		return;
+	}
+	err = pld_file_finish(d->file, d->buf, d->blen);
+	d->file = NULL;
+	d->blen = 0;
+	if (err)
+		write_error(d, err);
 }
 
 /* Write what the buffer holds: all of it when `all`, else up to the last
@@ -283,14 +250,22 @@ static void dir_flush(struct pld_dir *d, int all)
 }
 
 /* A bigger buffer for d (doubling from PLD_BUF_MIN up to PLD_BUF_MAX), if
- * the budget of all buffers allows it: 1 if it grew. */
+ * the budget of all buffers allows it, else by the whole pages the budget
+ * has left (so buffers need not stop at half the budget's share): 1 if it
+ * grew. */
 static int dir_grow(struct pld_dir *d)
 {
+	uint64_t left = pld.buf_budget > pld.buffered ? pld.buf_budget - pld.buffered : 0;
 	uint32_t ncap = d->bcap ? d->bcap * 2 : PLD_BUF_MIN;
 	uint8_t *nb;
 
-	if (d->bcap >= PLD_BUF_MAX || pld.buffered + (ncap - d->bcap) > PLD_BUF_TOTAL ||
-	    !(nb = realloc(d->buf, ncap)))
+	if (d->bcap >= PLD_BUF_MAX)
+		return 0;
+	if (ncap > PLD_BUF_MAX)
+		ncap = PLD_BUF_MAX;
+	if (ncap - d->bcap > left && d->bcap >= PLD_BUF_PAGE)
+		ncap = d->bcap + (uint32_t)(left & ~(uint64_t)(PLD_BUF_PAGE - 1));
+	if (ncap <= d->bcap || ncap - d->bcap > left || !(nb = realloc(d->buf, ncap)))
 		return 0;
 	pld.buffered += ncap - d->bcap;
 	d->buf = nb;
@@ -433,7 +408,6 @@ static struct pld_flow *flow_state(const struct xf_pkt_view *pv)
 		pf->d[d].stat = PLD_MATCHED;
 		pf->d[d].pf = pf;
 		pf->d[d].dir = d;
-		pf->d[d].fd = -1;
 	}
 	fc->mod[payload_dumper.id] = pf;
 	pld.flows_matched++;
@@ -471,9 +445,7 @@ static void pld_flow_end(struct xf_flow_ctx *fc)
 		struct pld_dir *pd = &pf->d[d];
 
 		xf_reasm_flush(&pd->r);
-		dir_flush(pd, 1);
-		if (dir_close(pd))
-			write_error(pd, errno);
+		dir_finish(pd);
 		if (pd->r.flags & XF_RSF_CAP_FLOW)
 			pd->stat |= PLD_CAP_FLOW;
 		if (pd->r.flags & XF_RSF_CAP_GLOBAL)
@@ -496,7 +468,13 @@ static void pld_flow_free(struct xf_flow_ctx *fc)
 		return;
 	for (int d = 0; d < 2; d++) {
 		xf_reasm_free(&pf->d[d].r);
-		dir_close(&pf->d[d]);   /* flow_end closed it, unless it was not called */
+		if (pf->d[d].file) {    /* flow_end was not called */
+			int err = pld_file_finish(pf->d[d].file, NULL, 0);
+
+			pf->d[d].file = NULL;
+			if (err)
+				write_error(&pf->d[d], err);
+		}
 		pld.buffered -= pf->d[d].bcap;
 		free(pf->d[d].buf);
 	}
@@ -523,8 +501,14 @@ static void pld_report(FILE *out)
 		pld.gaps_zero ? "written as NUL" : "skipped", (unsigned long long)pld.overlaps,
 		(unsigned long long)pld.truncated, (unsigned long long)pld.write_errs,
 		(unsigned long long)pool->peak, (unsigned long long)pool->cap_hits);
-	fprintf(out, "payloadDumper: %llu files opened, %llu writes (at most %u files open)\n",
-		(unsigned long long)pld.opens, (unsigned long long)pld.writes, pld.open_max);
+	struct pld_writer_stats ws;
+
+	pld_writer_stats(&ws);
+	fprintf(out, "payloadDumper: %llu files opened, %llu writes (at most %u files open); "
+		"output buffers %llu bytes (PLDUMP_BUF_TOTAL) %s, %llu waits for the writer\n",
+		(unsigned long long)ws.opens, (unsigned long long)ws.writes, ws.open_max,
+		(unsigned long long)pld.buf_total,
+		ws.threaded ? "with a writer thread" : "written inline", (unsigned long long)ws.waits);
 }
 
 /* ---- init ---- */
@@ -619,8 +603,7 @@ static unsigned open_files_max(void)
 
 static void pld_fini(void)
 {
-	while (pld.newest)      /* flows not ended through flow_end */
-		dir_close(pld.newest);
+	pld_writer_stop();      /* files of flows not ended: written and closed */
 	free(pld.ports);
 	pld.ports = NULL;
 }
@@ -660,8 +643,12 @@ static int pld_init(void)
 	if (xf_cfg_bool("PLDUMP_RMDIR"))
 		empty_folder(pld.folder);
 	xf_rs_cfg_from_settings(&pld.rs, 0);
-	pld.open_max = open_files_max();
-	return 0;
+	pld.buf_total = xf_cfg_int("PLDUMP_BUF_TOTAL");
+	pld.buf_budget = pld.buf_total;
+	if (xf_cfg_bool("PLDUMP_WRITER"))
+		pld.buf_budget -= pld.buf_total / PLD_QUEUE_SHARE;
+	return pld_writer_setup(xf_cfg_bool("PLDUMP_WRITER"), pld.buf_total / PLD_QUEUE_SHARE,
+				open_files_max());
 }
 
 static const struct xf_column pld_columns[] = {
