@@ -25,6 +25,23 @@ vmtest-deps:
 	  apt-get update -q >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; fi
 
+# The XDP benchmark helper (tools/bench/bench-xdp.sh runs it): BPF_PROG_RUN
+# with repeat over the frames of the corpus, through the kernel engine's
+# skeleton.  Defined before the vmtest rules: make expands a rule's
+# prerequisites as it reads it, so a later definition left them out and
+# vmtest ran whatever xdp-prog-run was built last.
+XDP_PROG_RUN := $(BUILD)/tools/xdp-prog-run
+
+$(XDP_PROG_RUN): tools/bench/xdp-prog-run.c $(BUILD)/bpf/xdpflow.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) \
+	  $(shell pkg-config --libs libbpf libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap)
+
+xdp-prog-run: $(XDP_PROG_RUN)
+
+.PHONY: xdp-prog-run
+
 vmtest-61: all vmtest-deps $(VMTEST_SMOKE) $(XDP_PROG_RUN)
 	$(Q)$(VMTEST_ENV) vmtest/vmtest.sh 6.1
 
@@ -39,20 +56,6 @@ vmtest: all vmtest-deps $(VMTEST_SMOKE) $(XDP_PROG_RUN)
 
 .PHONY: vmtest vmtest-61 vmtest-host vmtest-deps
 
-# The XDP benchmark helper (tools/bench/bench-xdp.sh runs it): BPF_PROG_RUN
-# with repeat over the frames of the corpus, through the kernel engine's
-# skeleton.
-XDP_PROG_RUN := $(BUILD)/tools/xdp-prog-run
-
-$(XDP_PROG_RUN): tools/bench/xdp-prog-run.c $(BUILD)/bpf/xdpflow.skel.h
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) \
-	  $(shell pkg-config --libs libbpf libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap)
-
-xdp-prog-run: $(XDP_PROG_RUN)
-
-.PHONY: xdp-prog-run
 
 # The floor any XDP flow meter pays here (clock read, hash lookup, lock):
 # tools/bench/xdp-floor.{bpf.c,c}, run next to xdp-prog-run by bench-xdp.sh.
