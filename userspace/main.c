@@ -85,7 +85,7 @@ static const struct { uint64_t bit; const char *what; } flowstat_bits[] = {
 	{ XF_FS_VLAN, "802.1Q/802.1ad VLAN tag(s)" },
 	{ XF_FS_MPLS, "MPLS label(s)" },
 	{ XF_FS_PPPOE, "PPPoE session" },
-	{ XF_FS_TUNNEL, "decapsulated tunnel (GRE, VXLAN, Geneve, Teredo, IP-in-IP)" },
+	{ XF_FS_TUNNEL, "decapsulated tunnel (GRE, VXLAN, Geneve, Teredo, GTP-U, GRE in UDP, AYIYA, IP-in-IP)" },
 	{ XF_FS_FRAG, "IP fragments" },
 	{ XF_FS_FRAG_NOHEAD, "a later IP fragment whose first fragment was not seen" },
 	{ XF_FS_IP_OPTIONS, "IPv4 options or IPv6 extension headers" },
