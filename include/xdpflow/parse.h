@@ -658,18 +658,20 @@ static __always_inline void xf_ipv4_frag(struct xf_pc *c, const __u8 *h)
 /*
  * An IP datagram's length bounded by its carrier's payload length (PPPoE,
  * GTP-U; c->l3_end, used once): an IP length that runs past it is cut there
- * (*cut set, the packet flagged SNAPPED), since the bytes after the carrier's
+ * and the packet flagged SNAPPED, since the bytes after the carrier's
  * payload (Ethernet padding) are not the datagram's.  Wireshark does the
- * same ("IPv4 total length exceeds packet length").
+ * same ("IPv4 total length exceeds packet length").  No local flag: the
+ * 6.1 verifier's stack limit (512 bytes, frames rounded to 32) leaves the
+ * parser's frame no room.
  */
-static __always_inline __u32 xf_l3_bound(struct xf_pc *c, __u32 len, int *cut)
+static __always_inline __u32 xf_l3_bound(struct xf_pc *c, __u32 len)
 {
 	__u32 end = c->l3_end;
 
 	c->l3_end = 0;
 	if (!end || c->off + len <= end)
 		return len;
-	*cut = 1;
+	c->p->status |= XF_PS_SNAPPED;
 	return xf_clamp_sub(end, c->off);
 }
 
@@ -679,7 +681,6 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 	const __u8 *h = xf_at(c, c->off, 20);
 	struct xf_pkt *p = c->p;
 	__u32 hlen, tot;
-	int cut = 0;
 
 	if (!h)
 		return XF_PR_TRUNCATED;
@@ -692,14 +693,12 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 		if (tot < hlen)                 /* reported as TRUNCATED below */
 			tot = hlen;
 	}
-	tot = xf_l3_bound(c, tot, &cut);
+	tot = xf_l3_bound(c, tot);
 	tot = xf_loosen(c, tot, 0x3ffff);       /* one verifier state for both */
 	if (hlen < 20 || tot < hlen)            /* also: the carrier ends in it */
 		return XF_PR_MALFORMED;
 	xf_l3_begin(c, 4, XF_H_IPV4);
 	*committed = 1;
-	if (cut)
-		p->status |= XF_PS_SNAPPED;
 	__builtin_memcpy(p->src, h + 12, 4);
 	__builtin_memcpy(p->dst, h + 16, 4);
 	p->tos = h[1];
@@ -803,7 +802,7 @@ static __always_inline int xf_ipv6(struct xf_pc *c, int *committed)
 	struct xf_pkt *p = c->p;
 	__u32 l3_len;
 	__u8 nh;
-	int r, cut = 0;
+	int r;
 
 	if (!h)
 		return XF_PR_TRUNCATED;
@@ -811,13 +810,11 @@ static __always_inline int xf_ipv6(struct xf_pc *c, int *committed)
 	nh = h[6];
 	if (l3_len == 40 && nh != 59)           /* BIG TCP / jumbogram: the frame says */
 		l3_len = 40 + xf_cap_after(c, c->off + 40);
-	l3_len = xf_l3_bound(c, l3_len, &cut);
+	l3_len = xf_l3_bound(c, l3_len);
 	if ((h[0] >> 4) != 6 || l3_len < 40)    /* also: the carrier ends in it */
 		return XF_PR_MALFORMED;
 	xf_l3_begin(c, 6, XF_H_IPV6);
 	*committed = 1;
-	if (cut)
-		p->status |= XF_PS_SNAPPED;
 	__builtin_memcpy(p->src, h + 8, 16);
 	__builtin_memcpy(p->dst, h + 24, 16);
 	p->tos = (__u8)((h[0] & 0x0f) << 4 | h[1] >> 4);
