@@ -89,7 +89,7 @@ static const struct { uint64_t bit; const char *what; } flowstat_bits[] = {
 	{ XF_FS_FRAG, "IP fragments" },
 	{ XF_FS_FRAG_NOHEAD, "a later IP fragment whose first fragment was not seen" },
 	{ XF_FS_IP_OPTIONS, "IPv4 options or IPv6 extension headers" },
-	{ XF_FS_SNAPPED, "packets captured shorter than on the wire (snap length)" },
+	{ XF_FS_SNAPPED, "packets captured shorter than on the wire (snap length), or an IP datagram longer than its carrier's payload (PPPoE, GTP-U)" },
 	{ XF_FS_HDR_TRUNC, "a header cut short by the capture" },
 	{ XF_FS_MALFORMED, "a malformed header" },
 	{ XF_FS_BAD_IPCSUM, "an IPv4 header with a bad checksum" },

@@ -38,6 +38,10 @@
  *   TSO / BIG TCP super-frames captured on the sender; IPv6 payload length 0
  *   of BIG TCP and jumbograms, unless the next header is "no next header")
  *   means "the rest of the frame" (l3_len/l4_len saturate at 0xffff).
+ * - A carrier's own payload length bounds the IP datagram in it, as in
+ *   Wireshark: PPPoE (its length, 0 = no bound) and GTP-U (its length).  An IP
+ *   length past it is cut there and flagged SNAPPED; the bytes after it
+ *   (Ethernet padding) are never payload.
  * - An IP header the outermost layer cannot accept (bad version, header or
  *   total length impossible, cut before its fixed part ends), or a VLAN tag,
  *   MPLS label stack or PPPoE header cut by the capture, leaves the frame an
@@ -51,8 +55,11 @@
  *   have ports 0.
  * - IPv4 and IPv6 later fragments (offset != 0): no L4; l4_off/l4_len cover
  *   the fragment's payload and l7 is the same range (it is all data).
- * - Tunnels (cfg->decap_tunnels): the innermost headers win.  The tunnel's
- *   own token (gre, vxlan, ...) is appended when the tunnel header is read.
+ * - Tunnels (cfg->decap_tunnels): the innermost headers win.  GRE, IP-in-IP
+ *   and, on their UDP ports (0 = off), VXLAN, Geneve, Teredo, GTP-U (G-PDU
+ *   only), GRE in UDP (destination port) and AYIYA (forward only).  The
+ *   tunnel's own token (gre, vxlan, gtp, ...) is appended when the tunnel
+ *   header is read.
  *   If the inner packet does not yield an IP header (truncated, garbage, or
  *   a non-IP frame such as ARP inside VXLAN), the outer result is restored
  *   (addresses, ports, L2 fields, hdr[] up to and including the tunnel token)
