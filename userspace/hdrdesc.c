@@ -39,6 +39,8 @@ static const char *const hdr_names[XF_H__COUNT] = {
 	[XF_H_TEREDO]     = "teredo",
 	[XF_H_IPPROTO]    = "ipproto",
 	[XF_H_ERSPAN]     = "erspan",
+	[XF_H_GTP]        = "gtp",
+	[XF_H_AYIYA]      = "ayiya",
 };
 
 struct name16 {

@@ -25,13 +25,16 @@ static const struct xf_setting core_settings[] = {
 	  "2|3|4|7", 0, 0 },
 	{ "L2_FLOWS", XF_ST_BOOL, "1", "meter non-IP frames as flows keyed on MACs and ethertype", NULL, 0, 0 },
 	{ "DECAP_TUNNELS", XF_ST_BOOL, "1",
-	  "decapsulate GRE/VXLAN/Geneve/Teredo/IP-in-IP and key flows on the inner headers", NULL, 0, 0 },
+	  "decapsulate GRE/VXLAN/Geneve/Teredo/GTP-U/GRE-in-UDP/AYIYA/IP-in-IP and key flows on the inner headers", NULL, 0, 0 },
 	{ "VLAN_IN_KEY", XF_ST_BOOL, "1", "the innermost VLAN ID is part of the flow key", NULL, 0, 0 },
 	{ "IPV4_CSUM", XF_ST_BOOL, "1",
 	  "verify IPv4 header checksums: bad ones are counted and flagged, packets still metered", NULL, 0, 0 },
 	{ "VXLAN_PORT", XF_ST_INT, "4789", "UDP port decapsulated as VXLAN (0 = off)", NULL, 0, 65535 },
 	{ "GENEVE_PORT", XF_ST_INT, "6081", "UDP port decapsulated as Geneve (0 = off)", NULL, 0, 65535 },
 	{ "TEREDO_PORT", XF_ST_INT, "3544", "UDP port decapsulated as Teredo (0 = off)", NULL, 0, 65535 },
+	{ "GTP_PORT", XF_ST_INT, "2152", "UDP port decapsulated as GTP-U, G-PDU messages (0 = off)", NULL, 0, 65535 },
+	{ "GRE_UDP_PORT", XF_ST_INT, "4754", "UDP destination port decapsulated as GRE in UDP (0 = off)", NULL, 0, 65535 },
+	{ "AYIYA_PORT", XF_ST_INT, "5072", "UDP port decapsulated as AYIYA, forward messages (0 = off)", NULL, 0, 65535 },
 	{ "FRAG_TIMEOUT", XF_ST_DOUBLE, "30",
 	  "seconds an IP fragment's flow association is kept for its later fragments", NULL, 0.001, 1e6 },
 	{ "TSTAMP_DECIMALS", XF_ST_INT, "6", "decimals of timestamps and durations (6 = us, 9 = ns)", NULL, 0, 9 },
@@ -59,4 +62,7 @@ void xf_cfg_from_settings(struct xf_cfg *cfg)
 	cfg->vxlan_port = (uint16_t)xf_cfg_int("VXLAN_PORT");
 	cfg->geneve_port = (uint16_t)xf_cfg_int("GENEVE_PORT");
 	cfg->teredo_port = (uint16_t)xf_cfg_int("TEREDO_PORT");
+	cfg->gtp_port = (uint16_t)xf_cfg_int("GTP_PORT");
+	cfg->gre_udp_port = (uint16_t)xf_cfg_int("GRE_UDP_PORT");
+	cfg->ayiya_port = (uint16_t)xf_cfg_int("AYIYA_PORT");
 }

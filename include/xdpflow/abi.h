@@ -50,6 +50,8 @@ enum xf_hdr {
 	XF_H_TEREDO,
 	XF_H_IPPROTO,           /* any other IP protocol: name derived from l4Proto */
 	XF_H_ERSPAN,
+	XF_H_GTP,               /* GTPv1-U G-PDU (GRE in UDP shows as udp:gre) */
+	XF_H_AYIYA,
 	XF_H__COUNT
 };
 
@@ -66,7 +68,7 @@ enum xf_parse_reason {
 #define XF_PS_VLAN          (1u << 0)
 #define XF_PS_MPLS          (1u << 1)
 #define XF_PS_PPPOE         (1u << 2)
-#define XF_PS_TUNNEL        (1u << 3)   /* decapsulated GRE/VXLAN/Geneve/Teredo/IP-in-IP */
+#define XF_PS_TUNNEL        (1u << 3)   /* decapsulated GRE/VXLAN/Geneve/Teredo/GTP-U/AYIYA/IP-in-IP */
 #define XF_PS_IPV4          (1u << 4)
 #define XF_PS_IPV6          (1u << 5)
 #define XF_PS_FRAG          (1u << 6)   /* an IP fragment */
@@ -75,7 +77,7 @@ enum xf_parse_reason {
 #define XF_PS_BAD_IPCSUM    (1u << 9)   /* IPv4 header checksum wrong */
 #define XF_PS_HAS_L4        (1u << 10)  /* sport/dport and L4 fields are valid */
 #define XF_PS_L2_ONLY       (1u << 11)  /* no IP: flow keyed on MACs + ethertype */
-#define XF_PS_SNAPPED       (1u << 12)  /* capture length < length in the headers */
+#define XF_PS_SNAPPED       (1u << 12)  /* capture (or PPPoE/GTP payload) length < IP length */
 #define XF_PS_TRUNCATED     (1u << 13)  /* reason == XF_PR_TRUNCATED */
 #define XF_PS_MALFORMED     (1u << 14)  /* reason == XF_PR_MALFORMED */
 #define XF_PS_IP6_EXT       (1u << 15)  /* IPv6 extension headers present */
@@ -384,7 +386,9 @@ struct xf_cfg {
 	__u16 vxlan_port;              /* UDP port of VXLAN (4789) */
 	__u16 geneve_port;             /* UDP port of Geneve (6081) */
 	__u16 teredo_port;             /* UDP port of Teredo (3544), 0 = off */
-	__u16 pad2;
+	__u16 gtp_port;                /* UDP port of GTP-U (2152), 0 = off */
+	__u16 gre_udp_port;            /* UDP port of GRE in UDP (4754), 0 = off */
+	__u16 ayiya_port;              /* UDP port of AYIYA (5072), 0 = off */
 };
 
 /* An IPv4 address lives in the first 4 bytes of a 16-byte address slot. */
@@ -395,7 +399,7 @@ _Static_assert(sizeof(struct xf_frag_key) == 40, "xf_frag_key layout");
 _Static_assert(sizeof(struct xf_pkt) % 4 == 0, "xf_pkt padding");
 _Static_assert(sizeof(struct xf_dir) % 8 == 0, "xf_dir padding");
 _Static_assert(sizeof(struct xf_flow) % 8 == 0, "xf_flow padding");
-_Static_assert(sizeof(struct xf_cfg) == 16, "xf_cfg layout");
+_Static_assert(sizeof(struct xf_cfg) == 20, "xf_cfg layout");
 
 /*
  * Kernel engine counters: one slot each in a per-CPU array the collector sums

@@ -38,6 +38,10 @@
  *   TSO / BIG TCP super-frames captured on the sender; IPv6 payload length 0
  *   of BIG TCP and jumbograms, unless the next header is "no next header")
  *   means "the rest of the frame" (l3_len/l4_len saturate at 0xffff).
+ * - A carrier's own payload length bounds the IP datagram in it, as in
+ *   Wireshark: PPPoE (its length, 0 = no bound) and GTP-U (its length).  An IP
+ *   length past it is cut there and flagged SNAPPED; the bytes after it
+ *   (Ethernet padding) are never payload.
  * - An IP header the outermost layer cannot accept (bad version, header or
  *   total length impossible, cut before its fixed part ends), or a VLAN tag,
  *   MPLS label stack or PPPoE header cut by the capture, leaves the frame an
@@ -51,8 +55,11 @@
  *   have ports 0.
  * - IPv4 and IPv6 later fragments (offset != 0): no L4; l4_off/l4_len cover
  *   the fragment's payload and l7 is the same range (it is all data).
- * - Tunnels (cfg->decap_tunnels): the innermost headers win.  The tunnel's
- *   own token (gre, vxlan, ...) is appended when the tunnel header is read.
+ * - Tunnels (cfg->decap_tunnels): the innermost headers win.  GRE, IP-in-IP
+ *   and, on their UDP ports (0 = off), VXLAN, Geneve, Teredo, GTP-U (G-PDU
+ *   only), GRE in UDP (destination port) and AYIYA (forward only).  The
+ *   tunnel's own token (gre, vxlan, gtp, ...) is appended when the tunnel
+ *   header is read.
  *   If the inner packet does not yield an IP header (truncated, garbage, or
  *   a non-IP frame such as ARP inside VXLAN), the outer result is restored
  *   (addresses, ports, L2 fields, hdr[] up to and including the tunnel token)
@@ -99,6 +106,9 @@
 #ifndef XF_TCPOPT_ITER
 #define XF_TCPOPT_ITER     16      /* TCP options walked (40 bytes of NOPs stop early) */
 #endif
+#ifndef XF_GTP_EXT_DEPTH
+#define XF_GTP_EXT_DEPTH   4       /* GTP-U extension headers walked */
+#endif
 
 _Static_assert((XF_MAX_HDRS & (XF_MAX_HDRS - 1)) == 0, "XF_MAX_HDRS is used as a mask");
 _Static_assert((XF_MAX_VLANS & (XF_MAX_VLANS - 1)) == 0, "XF_MAX_VLANS is used as a mask");
@@ -128,6 +138,7 @@ enum xf_next {
 	XF_NX_PPP,              /* a PPP frame (PPTP GRE payload) */
 	XF_NX_IPV4,
 	XF_NX_IPV6,
+	XF_NX_GRE,              /* GRE in UDP: a GRE header at c->off (xf_l4()) */
 };
 
 #define XF_CAP_MAX 0x3ffff /* frame lengths are capped here (256 KiB) */
@@ -142,6 +153,8 @@ struct xf_pc {
 	__u32 no_l4;            /* the IP layer says no L4 header follows (later fragment) */
 	__u32 frag_first;       /* the IP layer is a first fragment: no decapsulation */
 	__u32 layer;            /* 0 = outermost, n = inside the n-th tunnel */
+	__u32 l3_end;           /* where the carrier (PPPoE, GTP-U) says the next IP
+				 * datagram ends at the latest; 0 = no such bound */
 	__u32 z;                /* 0, unknown to the verifier: see xf_loosen() */
 	__u32 cap;              /* frame_len, at most XF_CAP_MAX */
 };
@@ -337,9 +350,12 @@ static __always_inline int xf_ppp(struct xf_pc *c, int *nx)
 	return XF_PR_OK;
 }
 
+/* PPPoE session: its payload length (PPP protocol field included) bounds
+ * the datagram, as in Wireshark; 0 sets no bound. */
 static __always_inline int xf_pppoe(struct xf_pc *c, int *nx)
 {
 	const __u8 *h = xf_at(c, c->off, 6);
+	__u32 len;
 
 	if (!h) {                               /* cut: still an L2 flow */
 		xf_l2_flow(c, 0, XF_ETH_P_PPPOE_S);
@@ -347,7 +363,10 @@ static __always_inline int xf_pppoe(struct xf_pc *c, int *nx)
 	}
 	xf_hdr_add(c, XF_H_PPPOE);
 	c->p->status |= XF_PS_PPPOE;
+	len = xf_rd16(h + 4);
 	c->off += 6;
+	if (len)
+		c->l3_end = c->off + len;
 	if (xf_ppp(c, nx) == XF_PR_TRUNCATED) {
 		xf_l2_flow(c, 0, XF_ETH_P_PPPOE_S);
 		return XF_PR_TRUNCATED;
@@ -643,6 +662,26 @@ static __always_inline void xf_ipv4_frag(struct xf_pc *c, const __u8 *h)
 	}
 }
 
+/*
+ * An IP datagram's length bounded by its carrier's payload length (PPPoE,
+ * GTP-U; c->l3_end, used once): an IP length that runs past it is cut there
+ * and the packet flagged SNAPPED, since the bytes after the carrier's
+ * payload (Ethernet padding) are not the datagram's.  Wireshark does the
+ * same ("IPv4 total length exceeds packet length").  No local flag: the
+ * 6.1 verifier's stack limit (512 bytes, frames rounded to 32) leaves the
+ * parser's frame no room.
+ */
+static __always_inline __u32 xf_l3_bound(struct xf_pc *c, __u32 len)
+{
+	__u32 end = c->l3_end;
+
+	c->l3_end = 0;
+	if (!end || c->off + len <= end)
+		return len;
+	c->p->status |= XF_PS_SNAPPED;
+	return xf_clamp_sub(end, c->off);
+}
+
 /* IPv4.  *committed is set once the fixed header is accepted. */
 static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 {
@@ -661,8 +700,9 @@ static __always_inline int xf_ipv4(struct xf_pc *c, int *committed)
 		if (tot < hlen)                 /* reported as TRUNCATED below */
 			tot = hlen;
 	}
+	tot = xf_l3_bound(c, tot);
 	tot = xf_loosen(c, tot, 0x3ffff);       /* one verifier state for both */
-	if (hlen < 20 || tot < hlen)
+	if (hlen < 20 || tot < hlen)            /* also: the carrier ends in it */
 		return XF_PR_MALFORMED;
 	xf_l3_begin(c, 4, XF_H_IPV4);
 	*committed = 1;
@@ -773,7 +813,12 @@ static __always_inline int xf_ipv6(struct xf_pc *c, int *committed)
 
 	if (!h)
 		return XF_PR_TRUNCATED;
-	if ((h[0] >> 4) != 6)
+	l3_len = 40 + (__u32)xf_rd16(h + 4);
+	nh = h[6];
+	if (l3_len == 40 && nh != 59)           /* BIG TCP / jumbogram: the frame says */
+		l3_len = 40 + xf_cap_after(c, c->off + 40);
+	l3_len = xf_l3_bound(c, l3_len);
+	if ((h[0] >> 4) != 6 || l3_len < 40)    /* also: the carrier ends in it */
 		return XF_PR_MALFORMED;
 	xf_l3_begin(c, 6, XF_H_IPV6);
 	*committed = 1;
@@ -781,10 +826,6 @@ static __always_inline int xf_ipv6(struct xf_pc *c, int *committed)
 	__builtin_memcpy(p->dst, h + 24, 16);
 	p->tos = (__u8)((h[0] & 0x0f) << 4 | h[1] >> 4);
 	p->ttl = h[7];
-	l3_len = 40 + (__u32)xf_rd16(h + 4);
-	nh = h[6];
-	if (l3_len == 40 && nh != 59)           /* BIG TCP / jumbogram: the frame says */
-		l3_len = 40 + xf_cap_after(c, c->off + 40);
 	l3_len = xf_loosen(c, l3_len, 0x7ffff); /* one verifier state for both */
 	p->l3_len = l3_len > 0xffff ? 0xffff : l3_len;
 	xf_len_check(c, c->off + l3_len);
@@ -1006,7 +1047,99 @@ static __always_inline int xf_teredo(struct xf_pc *c, __u32 off, int *nx)
 	return 1;
 }
 
-/* UDP-carried tunnels: VXLAN, Geneve, Teredo (ports from the config). */
+/* IPv4 or IPv6 by the version nibble at off; 0 if neither. */
+static __always_inline int xf_ip_at(const struct xf_pc *c, __u32 off)
+{
+	const __u8 *b = xf_at(c, off, 1);
+
+	if (b && (b[0] >> 4) == 4)
+		return XF_NX_IPV4;
+	if (b && (b[0] >> 4) == 6)
+		return XF_NX_IPV6;
+	return XF_NX_STOP;
+}
+
+/*
+ * GTPv1-U (3GPP TS 29.281).  Only a G-PDU (type 255) of version 1 with PT 1
+ * (not GTP') carries a packet; echo, error indication, end marker stay the
+ * outer UDP flow.  E, S or PN add sequence number, N-PDU number and the type
+ * of the first extension header; each extension header gives its length in
+ * 4-byte units and ends with the next type (0: the payload follows).  The
+ * length field (bytes after the first 8) bounds the inner datagram.
+ */
+static __always_inline int xf_gtpu(struct xf_pc *c, __u32 off, int *nx)
+{
+	const __u8 *h = xf_at(c, off, 8);
+	__u32 end, next = 0;
+	__u8 flags;
+	int i, ip;
+
+	if (!h || (h[0] & 0xf0) != 0x30 || h[1] != 255)
+		return 0;
+	flags = h[0];
+	end = off + 8 + xf_rd16(h + 2);
+	off += 8;
+	if (flags & 0x07) {                     /* E, S or PN: 4 more bytes */
+		h = xf_at(c, off, 4);
+		if (!h)
+			return 0;
+		if (flags & 0x04)               /* E: an extension header follows */
+			next = h[3];
+		off += 4;
+	}
+	for (i = 0; i < XF_GTP_EXT_DEPTH && next; i++) {
+		off = xf_loosen(c, off, 0x7fff);
+		h = xf_at(c, off, 4);
+		if (!h || !h[0])
+			return 0;
+		off += (__u32)h[0] * 4;
+		h = xf_at(c, off - 1, 1);
+		if (!h)
+			return 0;
+		next = h[0];
+	}
+	ip = xf_ip_at(c, off);
+	if (next || off > end || ip == XF_NX_STOP)  /* chain longer than walked */
+		return 0;
+	xf_hdr_add(c, XF_H_GTP);
+	c->off = off;
+	c->l3_end = end;
+	*nx = ip;
+	return 1;
+}
+
+/*
+ * AYIYA ("anything in anything", SixXS): identity length/type, signature
+ * length/hash, authentication method/opcode, next header (IP protocol),
+ * epoch, then the identity (2^idlen bytes) and the signature (4 * siglen
+ * bytes).  Only opcode 1 (forward) carries a packet; IPv6 (41) and IPv4 (4)
+ * are decapsulated.
+ */
+static __always_inline int xf_ayiya(struct xf_pc *c, __u32 off, int *nx)
+{
+	const __u8 *h = xf_at(c, off, 8);
+	int ip;
+
+	if (!h || (h[2] & 0x0f) != 1)
+		return 0;
+	if (h[3] == 41)
+		ip = XF_NX_IPV6;
+	else if (h[3] == 4)
+		ip = XF_NX_IPV4;
+	else
+		return 0;
+	off += 8 + (1u << (h[0] >> 4)) + (__u32)(h[1] >> 4) * 4;
+	if (xf_ip_at(c, off) != ip)             /* next header and version disagree */
+		return 0;
+	xf_hdr_add(c, XF_H_AYIYA);
+	c->off = off;
+	*nx = ip;
+	return 1;
+}
+
+/* UDP-carried tunnels (ports from the config, 0 = off): VXLAN, Geneve,
+ * Teredo, GTP-U, GRE in UDP, AYIYA.  A datagram to or from none of them
+ * costs a compare per port. */
 static __always_inline void xf_udp_tunnel(struct xf_pc *c, int *nx)
 {
 	const struct xf_cfg *cfg = c->cfg;
@@ -1040,6 +1173,15 @@ static __always_inline void xf_udp_tunnel(struct xf_pc *c, int *nx)
 	} else if (cfg->teredo_port &&
 		   (p->dport == cfg->teredo_port || p->sport == cfg->teredo_port)) {
 		xf_teredo(c, off, nx);
+	} else if (cfg->gtp_port &&
+		   (p->dport == cfg->gtp_port || p->sport == cfg->gtp_port)) {
+		xf_gtpu(c, off, nx);
+	} else if (cfg->gre_udp_port && p->dport == cfg->gre_udp_port) {
+		c->off = off;                   /* GRE in UDP (RFC 8086): xf_l4() */
+		*nx = XF_NX_GRE;
+	} else if (cfg->ayiya_port &&
+		   (p->dport == cfg->ayiya_port || p->sport == cfg->ayiya_port)) {
+		xf_ayiya(c, off, nx);
 	}
 }
 
@@ -1061,27 +1203,55 @@ static __always_inline int xf_udp(struct xf_pc *c, int *nx, int may_tunnel)
 	return XF_PR_OK;
 }
 
+/*
+ * GRE over IP, or in UDP (RFC 8086, in_udp): one xf_gre() for both, so the
+ * verifier walks GRE and what follows it once.  In UDP, xf_gre() counted the
+ * payload from the UDP header: 8 bytes less; a GRE header cut short leaves
+ * the UDP flow as it was.
+ */
+static __always_inline int xf_gre_l4(struct xf_pc *c, int *nx, int in_udp)
+{
+	int r;
+
+	xf_loosen_off(c);
+	r = xf_gre(c, nx);
+	if (!in_udp)
+		return r;
+	if (r != XF_PR_OK) {
+		c->off -= 8;
+		return XF_PR_OK;
+	}
+	c->p->l7_len = xf_clamp_sub(c->p->l7_len, 8);
+	return r;
+}
+
 /* L4 by IP protocol; *nx set when a tunnel's payload is to be parsed next. */
 static __always_inline int xf_l4(struct xf_pc *c, int *nx, int may_tunnel)
 {
 	struct xf_pkt *p = c->p;
+	int r, in_udp = 0;
 
 	xf_loosen_off(c);
 	switch (p->l4_proto) {
 	case 6:
 		return xf_tcp(c);
 	case 17:
-		return xf_udp(c, nx, may_tunnel);
+		r = xf_udp(c, nx, may_tunnel);
+		if (*nx != XF_NX_GRE)
+			return r;
+		*nx = XF_NX_STOP;               /* GRE in UDP: on as GRE */
+		in_udp = 1;
+		/* fall through */
+	case 47:
+		if (may_tunnel)
+			return xf_gre_l4(c, nx, in_udp);
+		break;
 	case 132:
 		return xf_sctp(c);
 	case 1:
 		return xf_icmp(c, 0);
 	case 58:
 		return xf_icmp(c, 1);
-	case 47:
-		if (may_tunnel)
-			return xf_gre(c, nx);
-		break;
 	case 4:
 		if (may_tunnel) {
 			*nx = XF_NX_IPV4;
@@ -1146,6 +1316,7 @@ static __always_inline int xf_layer(struct xf_pc *c, int *nx, int layer)
 	int committed = 0, ip = XF_NX_STOP, r = XF_PR_OK;
 
 	xf_snap_take(p, &s);
+	xf_loosen_off(c);       /* one verifier state whichever tunnel led here */
 	if (*nx == XF_NX_ETH)
 		r = xf_eth(c, nx);
 	else if (*nx == XF_NX_PPP)

@@ -28,6 +28,9 @@ const volatile struct xf_cfg cfg = {
 	.vxlan_port = 4789,
 	.geneve_port = 6081,
 	.teredo_port = 3544,
+	.gtp_port = 2152,
+	.gre_udp_port = 4754,
+	.ayiya_port = 5072,
 };
 const volatile __u32 linktype = XF_DLT_EN10MB;
 

@@ -166,6 +166,8 @@ def outer_layers(hdr, table):
 
 # D7: protocols that carry IP (or Ethernet) which tshark dissects and
 # xdpflow, by design, does not decapsulate: the flow is the carrier's.
+# GTP-U, AYIYA and GRE in UDP are decapsulated (D5) except in an outer IP
+# fragment (tshark reassembles) or when the inner IP header is refused.
 CARRIER_UDP_PORTS = {
     2152: "GTP-U", 5072: "AYIYA", 6635: "MPLS-in-UDP", 4790: "VXLAN-GPE",
     3386: "GTP' (charging data records quoting packets)",
@@ -187,7 +189,7 @@ ISL_MACS = ("01:00:0c:00:00:00", "03:00:0c:00:00:00")
 # hdrDesc tokens of tunnels xdpflow opens; a flow that shows one without
 # flowStat 0x4000 carried a payload that was not IP (ARP in VXLAN, ...),
 # which tshark dissects as inner Ethernet conversations (D7).
-TUNNEL_TOKENS = ("vxlan", "geneve", "gre", "erspan", "teredo")
+TUNNEL_TOKENS = ("vxlan", "geneve", "gre", "erspan", "teredo", "gtp", "ayiya")
 MAX_TUNNELS = 2         # XF_MAX_TUNNELS in include/xdpflow/abi.h
 # What a flow decapsulated MAX_TUNNELS times may still carry (D7).
 DEEPER_UDP_PORTS = {4789: "VXLAN", 6081: "Geneve", 3544: "Teredo"}

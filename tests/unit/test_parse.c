@@ -113,8 +113,14 @@ static void pppoe(struct fb *f, uint16_t ppp_proto)
 	put8(f, 0x11);                  /* version 1, type 1 */
 	put8(f, 0);                     /* code: session data */
 	put16(f, 0x1234);               /* session id */
-	put16(f, 0);                    /* length: the parser does not use it */
+	put16(f, 0);                    /* length 0: no bound (pppoe_end() sets one) */
 	put16(f, ppp_proto);
+}
+
+/* PPPoE payload length (the PPP protocol field included) up to f->n, less cut */
+static void pppoe_end(struct fb *f, uint32_t pppoe_off, uint32_t cut)
+{
+	set16(f, pppoe_off + 4, (uint16_t)(f->n - pppoe_off - 6 - cut));
 }
 
 /* Linux cooked v1: packet type, ARPHRD, address length, address, protocol */
@@ -326,6 +332,9 @@ static struct xf_cfg cfg_default(void)
 	c.l2_flows = 1;
 	c.vxlan_port = 4789;
 	c.geneve_port = 6081;
+	c.gtp_port = 2152;
+	c.gre_udp_port = 4754;
+	c.ayiya_port = 5072;
 	return c;
 }
 
@@ -2059,6 +2068,420 @@ static uint32_t rnd(void)
 
 /* Sample frames of many kinds; each is cut at every length and also
  * mutated at random: only the invariants (and ASan) judge the result. */
+/* ------------------------------------------- PPPoE length, UDP tunnels */
+
+/* The PPPoE payload length bounds the IP datagram: an IP total length past
+ * it (zeek's pppoe-over-qinq.pcap frame 19: PPPoE 42, IP 46, padded frame)
+ * is cut where PPPoE ends and flagged snapped; the padding is not data. */
+static void test_pppoe_length(void **state)
+{
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t po, ip;
+
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV4);
+	ip = ip4(&f, A4, B4, 6);
+	tcp(&f, 443, 20394);
+	pppoe_end(&f, po, 0);                   /* 2 + 40 */
+	payload(&f, 6);                         /* counted by IP, not by PPPoE */
+	ip4_end(&f, ip);                        /* 46 */
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_PPPOE, XF_H_PPP, XF_H_IPV4, XF_H_TCP);
+	assert_int_equal(p.l3_len, 40);
+	assert_int_equal(p.l4_len, 20);
+	assert_int_equal(p.l7_len, 0);
+	assert_true(p.status & XF_PS_SNAPPED);
+	assert_true(p.status & XF_PS_L2_TRAILER);       /* the 6 bytes after PPPoE */
+	assert_int_equal(p.dport, 20394);
+
+	/* lengths that agree: nothing flagged; padding after both is a trailer */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV4);
+	ip = ip4(&f, A4, B4, 6);
+	tcp(&f, 443, 20394);
+	payload(&f, 6);
+	ip4_end(&f, ip);
+	pppoe_end(&f, po, 0);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	assert_int_equal(p.l7_len, 6);
+	assert_false(p.status & (XF_PS_SNAPPED | XF_PS_L2_TRAILER));
+	put_fill(&f, 0, 4);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	assert_int_equal(p.l7_len, 6);
+	assert_false(p.status & XF_PS_SNAPPED);
+	assert_true(p.status & XF_PS_L2_TRAILER);
+
+	/* IPv6: payload length 20 + 8, PPPoE says 6 bytes fewer */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV6);
+	frame_raw_udp6(&f, 20);
+	pppoe_end(&f, po, 6);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_PPPOE, XF_H_PPP, XF_H_IPV6, XF_H_UDP);
+	assert_int_equal(p.l3_len, 40 + 8 + 14);
+	assert_int_equal(p.l7_len, 14);
+	assert_true(p.status & XF_PS_SNAPPED);
+
+	/* PPPoE ends inside the IP header: malformed, an L2 flow */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV4);
+	ip = ip4(&f, A4, B4, 6);
+	tcp(&f, 443, 20394);
+	ip4_end(&f, ip);
+	pppoe_end(&f, po, 30);                  /* 2 + 10 bytes of IPv4 */
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_MALFORMED);
+	assert_true(p.status & XF_PS_L2_ONLY);
+	assert_int_equal(p.ethertype, XF_ETH_P_PPPOE_S);
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV6);
+	frame_raw_udp6(&f, 0);
+	pppoe_end(&f, po, 20);                  /* 2 + 28 bytes of IPv6 */
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_MALFORMED);
+	assert_true(p.status & XF_PS_L2_ONLY);
+
+	/* longer than the frame: the capture decides (snapped by the IP length) */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_PPPOE_S);
+	po = f.n;
+	pppoe(&f, XF_PPP_IPV4);
+	ip = ip4(&f, A4, B4, 6);
+	tcp(&f, 443, 20394);
+	payload(&f, 10);
+	ip4_end(&f, ip);
+	pppoe_end(&f, po, 0);
+	assert_int_equal(parse_len(&f, f.n - 4, XF_DLT_EN10MB, NULL, &p), XF_PR_OK);
+	assert_int_equal(p.l7_len, 10);
+	assert_true(p.status & XF_PS_SNAPPED);
+}
+
+/* GTPv1-U header: flags, type, length (set by gtp_end), TEID */
+static uint32_t gtp(struct fb *f, uint8_t flags, uint8_t type)
+{
+	uint32_t off = f->n;
+
+	put8(f, flags);
+	put8(f, type);
+	put16(f, 0);
+	put32(f, 0x00100657);
+	return off;
+}
+
+static void gtp_end(struct fb *f, uint32_t off, uint32_t cut)
+{
+	set16(f, off + 2, (uint16_t)(f->n - off - 8 - cut));
+}
+
+/* eth / ipv4 / udp(sport -> dport) / GTP-U G-PDU (flags) / inner datagram */
+static void frame_gtp(struct fb *f, uint16_t sport, uint16_t dport, uint8_t flags, int v6,
+		      uint32_t n)
+{
+	uint32_t outer, ou, g;
+
+	fb_init(f);
+	eth(f, XF_ETH_P_IPV4);
+	outer = ip4(f, A4, B4, 17);
+	ou = udp(f, sport, dport);
+	g = gtp(f, flags, 255);
+	if (flags & 0x07) {                     /* seq, N-PDU, next type 0 */
+		put16(f, 5);
+		put8(f, 0);
+		put8(f, 0);
+	}
+	if (v6)
+		frame_raw_udp6(f, n);
+	else
+		frame_raw_udp4(f, n);
+	gtp_end(f, g, 0);
+	udp_end(f, ou);
+	ip4_end(f, outer);
+}
+
+static void test_gtpu(void **state)
+{
+	struct xf_cfg c = cfg_default();
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t outer, ou, g, inner, i, n;
+
+	/* a G-PDU, IPv4 inside (from any port to 2152) */
+	frame_gtp(&f, 5906, 2152, 0x30, 0, 7);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GTP, XF_H_IPV4, XF_H_UDP);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.dport, 53);
+	assert_int_equal(p.l3_off, 14 + 20 + 8 + 8);
+	assert_int_equal(p.l7_len, 7);
+	assert_int_equal(p.ntunnel, 1);
+	assert_true(p.status & XF_PS_TUNNEL);
+	assert_false(p.status & (XF_PS_SNAPPED | XF_PS_L2_TRAILER));
+
+	/* from 2152, IPv6 inside, with a sequence number (flags 0x32) */
+	frame_gtp(&f, 2152, 40000, 0x32, 1, 3);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GTP, XF_H_IPV6, XF_H_UDP);
+	addr6_are(&p, A6, B6);
+	assert_int_equal(p.l3_off, 14 + 20 + 8 + 12);
+	assert_int_equal(p.l7_len, 3);
+
+	/* GTP_PORT 0: the outer UDP flow */
+	c.gtp_port = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.sport, 2152);
+	c.gtp_port = 2152;
+
+	/* extension headers (E): a 4-byte and an 8-byte one, then IPv4 */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_IPV4);
+	outer = ip4(&f, A4, B4, 17);
+	ou = udp(&f, 2152, 2152);
+	g = gtp(&f, 0x34, 255);
+	put16(&f, 0);
+	put8(&f, 0);
+	put8(&f, 0x85);                         /* PDU session container */
+	put8(&f, 1);
+	put16(&f, 0x0904);
+	put8(&f, 0xc0);                         /* next: another one */
+	put8(&f, 2);
+	put_fill(&f, 0, 6);
+	put8(&f, 0);                            /* next: none, payload follows */
+	inner = f.n;
+	frame_raw_udp4(&f, 2);
+	gtp_end(&f, g, 0);
+	udp_end(&f, ou);
+	ip4_end(&f, outer);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GTP, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.l3_off, inner);
+	assert_int_equal(p.l7_len, 2);
+	/* an extension header of length 0 is impossible: not decapsulated */
+	f.b[g + 12] = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.l7_len, f.n - (14 + 20 + 8));
+	/* XF_GTP_EXT_DEPTH extension headers are walked, one more is not */
+	for (i = XF_GTP_EXT_DEPTH; i <= XF_GTP_EXT_DEPTH + 1; i++) {
+		fb_init(&f);
+		eth(&f, XF_ETH_P_IPV4);
+		outer = ip4(&f, A4, B4, 17);
+		ou = udp(&f, 2152, 2152);
+		g = gtp(&f, 0x34, 255);
+		put16(&f, 0);
+		put8(&f, 0);
+		put8(&f, 0xc0);
+		for (n = 0; n < i; n++) {
+			put8(&f, 1);
+			put16(&f, 0);
+			put8(&f, n + 1 < i ? 0xc0 : 0);
+		}
+		frame_raw_udp4(&f, 2);
+		gtp_end(&f, g, 0);
+		udp_end(&f, ou);
+		ip4_end(&f, outer);
+		assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+		assert_int_equal(p.ntunnel, i == XF_GTP_EXT_DEPTH);
+		assert_int_equal(p.nhdr, i == XF_GTP_EXT_DEPTH ? 6 : 3);
+	}
+
+	/* the GTP length is shorter than the inner IP length (zeek's
+	 * gtp9_unknown_or_too_short_payload.pcap): cut there, flagged */
+	frame_gtp(&f, 2152, 2152, 0x30, 0, 100);
+	g = 14 + 20 + 8;
+	set16(&f, g + 2, 28 + 40);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GTP, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.l3_len, 68);
+	assert_int_equal(p.l7_len, 40);
+	assert_true(p.status & XF_PS_SNAPPED);
+
+	/* not G-PDU (echo request), GTP' (PT 0), GTPv2, payload not IP,
+	 * header cut: all stay the outer UDP flow */
+	frame_gtp(&f, 2152, 2152, 0x30, 0, 4);
+	f.b[g + 1] = 1;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[g + 1] = 255;
+	f.b[g] = 0x20;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[g] = 0x48;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[g] = 0x30;
+	f.b[g + 8] = 0x80;                      /* an RTP-like first byte */
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.ntunnel, 0);
+	assert_int_equal(parse_len(&f, g + 6, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	frame_gtp(&f, 2152, 2152, 0x32, 0, 4); /* cut in the optional fields */
+	assert_int_equal(parse_len(&f, g + 10, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	/* inner IPv4 header cut: the outer flow, as for every tunnel */
+	assert_int_equal(parse_len(&f, g + 12 + 10, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GTP);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.ntunnel, 0);
+}
+
+/* GRE in UDP (RFC 8086): the GRE header right after UDP, to port 4754 */
+static void test_gre_udp(void **state)
+{
+	struct xf_cfg c = cfg_default();
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t outer, ou, inner, i;
+
+	for (i = 0; i < 2; i++) {               /* IPv4, then IPv6 inside */
+		fb_init(&f);
+		eth(&f, XF_ETH_P_IPV4);
+		outer = ip4(&f, A4, B4, 17);
+		ou = udp(&f, 50343, 4754);
+		put16(&f, 0x2000);              /* key present */
+		put16(&f, i ? XF_ETH_P_IPV6 : XF_ETH_P_IPV4);
+		put32(&f, 7);
+		inner = f.n;
+		if (i)
+			frame_raw_udp6(&f, 5);
+		else
+			frame_raw_udp4(&f, 5);
+		udp_end(&f, ou);
+		ip4_end(&f, outer);
+		assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+		HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GRE,
+		     i ? XF_H_IPV6 : XF_H_IPV4, XF_H_UDP);
+		if (i)
+			addr6_are(&p, A6, B6);
+		else
+			addr4_are(&p, A4, B4);
+		assert_int_equal(p.l3_off, inner);
+		assert_int_equal(p.dport, 53);
+		assert_int_equal(p.l7_len, 5);
+		assert_int_equal(p.ntunnel, 1);
+	}
+
+	/* a GRE payload not decoded: the UDP flow, its payload after GRE */
+	set16(&f, inner - 6, 0x883e);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GRE);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.dport, 4754);
+	assert_int_equal(p.l7_off, inner);
+	assert_int_equal(p.l7_len, f.n - inner);
+	assert_int_equal(p.ntunnel, 0);
+	set16(&f, inner - 6, XF_ETH_P_IPV6);
+
+	/* GRE header cut: the UDP flow, its whole payload */
+	assert_int_equal(parse_len(&f, ou + 8 + 3, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.l7_off, ou + 8);
+	assert_int_equal(p.l7_len, f.n - ou - 8);
+	assert_true(p.status & XF_PS_SNAPPED);
+
+	/* only the destination port says GRE in UDP; port 0 turns it off */
+	set16(&f, ou, 4754);
+	set16(&f, ou + 2, 50343);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	set16(&f, ou, 50343);
+	set16(&f, ou + 2, 4754);
+	c.gre_udp_port = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.l7_len, f.n - ou - 8);
+}
+
+/* AYIYA header: idlen 4 (16 bytes), SHA1, siglen 5 (20 bytes), opcode */
+static void ayiya(struct fb *f, uint8_t opcode, uint8_t next)
+{
+	put8(f, 0x41);
+	put8(f, 0x52);
+	put8(f, 0x10 | opcode);
+	put8(f, next);
+	put32(f, 0x4af64bad);                   /* epoch */
+	put_fill(f, 0x20, 16);                  /* identity */
+	put_fill(f, 0xe1, 20);                  /* signature */
+}
+
+static void test_ayiya(void **state)
+{
+	struct xf_cfg c = cfg_default();
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t outer, ou, inner, i;
+
+	for (i = 0; i < 2; i++) {               /* IPv6 from 5072, IPv4 to 5072 */
+		fb_init(&f);
+		eth(&f, XF_ETH_P_IPV4);
+		outer = ip4(&f, A4, B4, 17);
+		ou = i ? udp(&f, 53796, 5072) : udp(&f, 5072, 53796);
+		ayiya(&f, 1, i ? 4 : 41);
+		inner = f.n;
+		if (i)
+			frame_raw_udp4(&f, 9);
+		else
+			frame_raw_udp6(&f, 9);
+		udp_end(&f, ou);
+		ip4_end(&f, outer);
+		assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+		HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_AYIYA,
+		     i ? XF_H_IPV4 : XF_H_IPV6, XF_H_UDP);
+		assert_int_equal(p.l3_off, inner);
+		assert_int_equal(p.l7_len, 9);
+		assert_int_equal(p.ntunnel, 1);
+	}
+	/* a larger identity (2^8 bytes, zeek's ayiya-large-identity.pcap) */
+	fb_init(&f);
+	eth(&f, XF_ETH_P_IPV4);
+	outer = ip4(&f, A4, B4, 17);
+	ou = udp(&f, 12345, 5072);
+	ayiya(&f, 1, 41);
+	f.b[ou + 8] = 0x81;
+	put_fill(&f, 0, 256 - 16);
+	inner = f.n;
+	frame_raw_udp6(&f, 0);
+	udp_end(&f, ou);
+	ip4_end(&f, outer);
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_AYIYA, XF_H_IPV6, XF_H_UDP);
+	assert_int_equal(p.l3_off, inner);
+
+	/* not forward (a heartbeat), next header not IP, next header and
+	 * version disagree, header cut, port 0: the outer UDP flow */
+	f.b[ou + 10] = 0x10;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[ou + 10] = 0x11;
+	f.b[ou + 11] = 17;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[ou + 11] = 4;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	f.b[ou + 11] = 41;
+	assert_int_equal(parse_len(&f, ou + 8 + 7, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(parse_len(&f, inner - 1, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+	addr4_are(&p, A4, B4);
+	c.ayiya_port = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP);
+}
+
 static void test_sweep(void **state)
 {
 	static const uint32_t dlts[] = {
@@ -2153,6 +2576,10 @@ int main(void)
 		cmocka_unit_test(test_hdr_overflow),
 		cmocka_unit_test(test_cut_tcp4),
 		cmocka_unit_test(test_cut_tcp6),
+		cmocka_unit_test(test_pppoe_length),
+		cmocka_unit_test(test_gtpu),
+		cmocka_unit_test(test_gre_udp),
+		cmocka_unit_test(test_ayiya),
 		cmocka_unit_test(test_sweep),
 	};
 
