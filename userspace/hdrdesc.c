@@ -39,6 +39,9 @@ static const char *const hdr_names[XF_H__COUNT] = {
 	[XF_H_TEREDO]     = "teredo",
 	[XF_H_IPPROTO]    = "ipproto",
 	[XF_H_ERSPAN]     = "erspan",
+	[XF_H_WCCP]       = "wccp",
+	[XF_H_PBB]        = "pbb",
+	[XF_H_WLAN]       = "wlan",
 };
 
 struct name16 {

@@ -50,6 +50,9 @@ enum xf_hdr {
 	XF_H_TEREDO,
 	XF_H_IPPROTO,           /* any other IP protocol: name derived from l4Proto */
 	XF_H_ERSPAN,
+	XF_H_WCCP,              /* GRE protocol 0x883E: WCCP redirect */
+	XF_H_PBB,               /* 802.1ah I-TAG + customer MACs (MAC-in-MAC) */
+	XF_H_WLAN,              /* 802.11 data frame (Aruba GRE payload) */
 	XF_H__COUNT
 };
 

@@ -77,11 +77,6 @@ import peers  # noqa: E402
 
 # corpus path (relative to the corpus root) -> why xdpflow is wrong there
 KNOWN_XDPFLOW = {
-    "tcpdump/wccp_redirect_gre.pcap":
-        "parse.h does not decapsulate GRE protocol 0x883E (WCCP redirect): the TCP "
-        "flows inside are not seen (tshark and tcpflow see them)",
-    "zeek/pbb.pcap":
-        "parse.h does not decode 802.1ah (PBB) customer frames: the TCP flow inside is not seen",
     "zeek/ipv4/fragmented-syn.pcap":
         "the TCP header is split over IPv4 fragments; xdpflow does not reassemble IP "
         "(tshark does): no ports, no flow (a SYN only, no stream bytes)",
@@ -90,8 +85,7 @@ KNOWN_XDPFLOW = {
         "says 40 bytes (tshark: Len=0), its IP header 46: xdpflow takes 6 padding NULs as "
         "data, the real bytes resent in frame 20 count as an overlap",
 }
-for _f, _t in (("gre-aruba", "GRE protocol 0x8200 (Aruba WLAN)"),
-               ("gre-over-udp-4754", "GRE in UDP (port 4754)"),
+for _f, _t in (("gre-over-udp-4754", "GRE in UDP (port 4754)"),
                ("ayiya3", "AYIYA (UDP)"),
                ("gtp/gtp1_gn_normal_incl_fragmentation", "GTP-U (UDP 2152)"),
                ("gtp/gtp2_different_udp_port", "GTP-U (UDP 2152)"),
