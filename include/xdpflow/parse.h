@@ -166,6 +166,30 @@ struct xf_snap {
 	__u32 status;
 };
 
+static __always_inline void xf_snap_take(const struct xf_pkt *p, struct xf_snap *s)
+{
+	__builtin_memcpy(s->smac, p->smac, 6);
+	__builtin_memcpy(s->dmac, p->dmac, 6);
+	s->vlan[0] = p->vlan[0];
+	s->vlan[1] = p->vlan[1];
+	s->ethertype = p->ethertype;
+	s->nvlan = p->nvlan;
+	s->nhdr = p->nhdr;
+	s->status = p->status;
+}
+
+static __always_inline void xf_snap_restore(struct xf_pkt *p, const struct xf_snap *s)
+{
+	__builtin_memcpy(p->smac, s->smac, 6);
+	__builtin_memcpy(p->dmac, s->dmac, 6);
+	p->vlan[0] = s->vlan[0];
+	p->vlan[1] = s->vlan[1];
+	p->ethertype = s->ethertype;
+	p->nvlan = s->nvlan;
+	p->nhdr = s->nhdr;
+	p->status = s->status;
+}
+
 /* ------------------------------------------------------------ reading --- */
 
 /* A pointer to len bytes at off, or NULL if the frame does not hold them. */
@@ -408,16 +432,68 @@ static __always_inline void xf_vlan_tag(struct xf_pc *c, __u16 tci)
 	}
 }
 
+/* Whether an 802.1ah customer frame whose ethertype is at h[16] is IP,
+ * behind up to two customer VLAN tags (h holds 26 bytes). */
+static __always_inline int xf_pbb_is_ip(const __u8 *h)
+{
+	__u16 type = xf_rd16(h + 16);
+
+	if (xf_is_vlan(type))
+		type = xf_rd16(h + 20);
+	if (xf_is_vlan(type))
+		type = xf_rd16(h + 24);
+	return type == XF_ETH_P_IPV4 || type == XF_ETH_P_IPV6;
+}
+
+/*
+ * 802.1ah Provider Backbone Bridging (MAC-in-MAC), met in the tag loop of
+ * xf_ethertype(): I-TAG (flags + I-SID, 4 bytes), the customer destination
+ * and source MACs, the customer ethertype; customer VLAN tags (up to two)
+ * are then read by the loop's next rounds.  Decoded (with decap_tunnels)
+ * only when the customer frame is IP, which is then keyed like any
+ * Ethernet frame: on the customer MACs, as the inner Ethernet header of
+ * VXLAN or GRE TEB gives its MACs, with the customer VLAN IDs after the
+ * backbone's.  Anything else (ARP or a control protocol inside, a nested
+ * I-TAG, a cut header) stays the backbone L2 flow (B-MACs, ethertype
+ * 0x88e7) it is without decoding.  PBB is bridging, not an IP tunnel: no
+ * tunnel is counted (XF_PS_TUNNEL) and there is no outer IP flow.
+ * Returns the customer ethertype, or 0 when the frame is not decoded.
+ */
+static __always_inline __u16 xf_pbb(struct xf_pc *c)
+{
+	const __u8 *h = xf_at(c, c->off, 26);
+	struct xf_pkt *p = c->p;
+
+	if (!h)                         /* the shortest IP frame is longer */
+		return 0;
+	if (!xf_pbb_is_ip(h))
+		return 0;
+	xf_hdr_add(c, XF_H_PBB);
+	__builtin_memcpy(p->dmac, h + 4, 6);
+	__builtin_memcpy(p->smac, h + 10, 6);
+	c->off += 18;
+	return xf_rd16(h + 16);
+}
+
 /* After an Ethernet/SLL header: VLAN tags, then what the ethertype says. */
 static __always_inline int xf_ethertype(struct xf_pc *c, __u16 type, int *nx)
 {
 	struct xf_pkt *p = c->p;
 	const __u8 *h;
+	__u16 ctype;
 	int i;
 
 	for (i = 0; i < XF_VLAN_DEPTH; i++) {
-		if (!xf_is_vlan(type))
-			break;
+		if (!xf_is_vlan(type)) {
+			if (type != XF_ETH_P_PBB || !c->cfg->decap_tunnels)
+				break;
+			xf_loosen_off(c);
+			ctype = xf_pbb(c);
+			if (!ctype)
+				break;
+			type = ctype;
+			continue;
+		}
 		xf_loosen_off(c);
 		h = xf_at(c, c->off, 4);
 		if (!h) {                       /* cut in a tag: still an L2 flow */
@@ -1212,30 +1288,6 @@ static __always_inline int xf_wlan(struct xf_pc *c, int *nx)
 }
 
 /* --------------------------------------------------------------- layers --- */
-
-static __always_inline void xf_snap_take(const struct xf_pkt *p, struct xf_snap *s)
-{
-	__builtin_memcpy(s->smac, p->smac, 6);
-	__builtin_memcpy(s->dmac, p->dmac, 6);
-	s->vlan[0] = p->vlan[0];
-	s->vlan[1] = p->vlan[1];
-	s->ethertype = p->ethertype;
-	s->nvlan = p->nvlan;
-	s->nhdr = p->nhdr;
-	s->status = p->status;
-}
-
-static __always_inline void xf_snap_restore(struct xf_pkt *p, const struct xf_snap *s)
-{
-	__builtin_memcpy(p->smac, s->smac, 6);
-	__builtin_memcpy(p->dmac, s->dmac, 6);
-	p->vlan[0] = s->vlan[0];
-	p->vlan[1] = s->vlan[1];
-	p->ethertype = s->ethertype;
-	p->nvlan = s->nvlan;
-	p->nhdr = s->nhdr;
-	p->status = s->status;
-}
 
 static __always_inline int xf_l3(struct xf_pc *c, int nx, int *committed)
 {

@@ -1993,6 +1993,120 @@ static void test_gre_aruba(void **state)
 	assert_memory_equal(p.smac, MAC_IS, 6);
 }
 
+/* eth (B-MACs) / 802.1ad B-tag / I-TAG / customer MACs / type; the caller
+ * adds customer tags and the rest */
+static void pbb_head(struct fb *f, uint16_t ctype)
+{
+	fb_init(f);
+	eth(f, XF_ETH_P_8021AD);
+	vlan(f, 0x0fd3, XF_ETH_P_PBB);          /* B-VID 4051 */
+	put32(f, 0x001ebb30);                   /* I-TAG: I-SID 2014000 */
+	put(f, MAC_ID, 6);
+	put(f, MAC_IS, 6);
+	put16(f, ctype);
+}
+
+static void pbb_outer(const struct fb *f)
+{
+	struct xf_pkt p;
+
+	assert_int_equal(parse(f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_ETHTYPE);
+	assert_true(p.status & XF_PS_L2_ONLY);
+	assert_int_equal(p.ethertype, XF_ETH_P_PBB);
+	assert_memory_equal(p.smac, MAC_S, 6);  /* the backbone MACs */
+	assert_memory_equal(p.dmac, MAC_D, 6);
+	assert_memory_equal(p.src, MAC_S, 6);
+	assert_int_equal(p.nvlan, 1);
+	assert_int_equal(p.vlan[0], 4051);
+}
+
+static void test_pbb(void **state)
+{
+	struct xf_cfg c = cfg_default();
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t inner;
+
+	/* IPv4/TCP in the customer frame, behind a customer tag */
+	pbb_head(&f, XF_ETH_P_8021Q);
+	vlan(&f, 4020, XF_ETH_P_IPV4);
+	inner = ip4(&f, C4, D4, 6);
+	tcp(&f, 49601, 49416);
+	payload(&f, 6);
+	ip4_end(&f, inner);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_VLAN, XF_H_IPV4, XF_H_TCP);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.sport, 49601);
+	assert_memory_equal(p.smac, MAC_IS, 6); /* the customer MACs */
+	assert_memory_equal(p.dmac, MAC_ID, 6);
+	assert_int_equal(p.nvlan, 2);
+	assert_int_equal(p.vlan[0], 4051);
+	assert_int_equal(p.vlan[1], 4020);
+	assert_int_equal(p.l3_off, inner);
+	assert_int_equal(p.l7_len, 6);
+	assert_int_equal(p.ntunnel, 0);         /* bridging, not an IP tunnel */
+	assert_false(p.status & (XF_PS_TUNNEL | XF_PS_L2_ONLY));
+
+	/* IPv6/UDP, untagged customer frame */
+	pbb_head(&f, XF_ETH_P_IPV6);
+	frame_raw_udp6(&f, 4);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_IPV6, XF_H_UDP);
+	addr6_are(&p, A6, B6);
+	assert_memory_equal(p.smac, MAC_IS, 6);
+	assert_int_equal(p.ethertype, XF_ETH_P_IPV6);
+	assert_int_equal(p.l7_len, 4);
+
+	/* two customer tags: the first two VLAN IDs are kept */
+	pbb_head(&f, XF_ETH_P_8021AD);
+	vlan(&f, 100, XF_ETH_P_8021Q);
+	vlan(&f, 200, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_VLAN, XF_H_VLAN, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.vlan[1], 100);
+
+	/* decapsulation off: the backbone L2 flow */
+	c.decap_tunnels = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_ETHTYPE);
+	assert_int_equal(p.ethertype, XF_ETH_P_PBB);
+	assert_memory_equal(p.smac, MAC_S, 6);
+
+	/* not decodable: ARP, a control protocol, a nested I-TAG, three
+	 * customer tags, a header cut short: the backbone L2 flow */
+	pbb_head(&f, XF_ETH_P_ARP);
+	put_fill(&f, 0, 28);
+	pbb_outer(&f);
+	pbb_head(&f, 0x8102);
+	put_fill(&f, 0, 40);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_PBB);
+	put32(&f, 0x001ebb30);
+	put(&f, MAC_ID, 6);
+	put(&f, MAC_IS, 6);
+	put16(&f, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_8021Q);
+	vlan(&f, 1, XF_ETH_P_8021Q);
+	vlan(&f, 2, XF_ETH_P_8021Q);
+	vlan(&f, 3, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_IPV4);
+	f.n -= 4;                               /* I-TAG + MACs cut */
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_IPV4);
+	put_fill(&f, 0x45, 8);                  /* 26 bytes read, IPv4 header cut */
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_TRUNCATED);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB);
+	assert_true(p.status & XF_PS_L2_ONLY);  /* a cut IP header: the customer L2 flow */
+	assert_memory_equal(p.src, MAC_IS, 6);
+}
+
 /* eth / ipv4 A->B / udp 50000->4789 / vxlan / eth / ipv4 C->D / udp / n bytes */
 static void frame_vxlan(struct fb *f, uint8_t vxflags, uint32_t n)
 {
@@ -2436,6 +2550,7 @@ int main(void)
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_gre_wccp),
 		cmocka_unit_test(test_gre_aruba),
+		cmocka_unit_test(test_pbb),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_vxlan_vlans),
 		cmocka_unit_test(test_geneve_teredo),
