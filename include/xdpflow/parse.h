@@ -122,10 +122,6 @@ _Static_assert((XF_MAX_VLANS & (XF_MAX_VLANS - 1)) == 0, "XF_MAX_VLANS is used a
 #define XF_ETH_P_ARUBA     0x8200  /* GRE payload: Aruba WLAN (802.11), 0x8200..0x8370 */
 #define XF_ETH_P_ARUBA_9K  0x9000  /* the other Aruba WLAN GRE protocol */
 
-#ifndef XF_PBB_CTAGS
-#define XF_PBB_CTAGS       2       /* customer VLAN tags after an 802.1ah I-TAG */
-#endif
-
 #define XF_PPP_IPV4        0x0021
 #define XF_PPP_IPV6        0x0057
 
@@ -165,30 +161,6 @@ struct xf_snap {
 	__u8  nhdr;
 	__u32 status;
 };
-
-static __always_inline void xf_snap_take(const struct xf_pkt *p, struct xf_snap *s)
-{
-	__builtin_memcpy(s->smac, p->smac, 6);
-	__builtin_memcpy(s->dmac, p->dmac, 6);
-	s->vlan[0] = p->vlan[0];
-	s->vlan[1] = p->vlan[1];
-	s->ethertype = p->ethertype;
-	s->nvlan = p->nvlan;
-	s->nhdr = p->nhdr;
-	s->status = p->status;
-}
-
-static __always_inline void xf_snap_restore(struct xf_pkt *p, const struct xf_snap *s)
-{
-	__builtin_memcpy(p->smac, s->smac, 6);
-	__builtin_memcpy(p->dmac, s->dmac, 6);
-	p->vlan[0] = s->vlan[0];
-	p->vlan[1] = s->vlan[1];
-	p->ethertype = s->ethertype;
-	p->nvlan = s->nvlan;
-	p->nhdr = s->nhdr;
-	p->status = s->status;
-}
 
 /* ------------------------------------------------------------ reading --- */
 
@@ -455,8 +427,10 @@ static __always_inline int xf_pbb_is_ip(const __u8 *h)
  * VXLAN or GRE TEB gives its MACs, with the customer VLAN IDs after the
  * backbone's.  Anything else (ARP or a control protocol inside, a nested
  * I-TAG, a cut header) stays the backbone L2 flow (B-MACs, ethertype
- * 0x88e7) it is without decoding.  PBB is bridging, not an IP tunnel: no
- * tunnel is counted (XF_PS_TUNNEL) and there is no outer IP flow.
+ * 0x88e7) it is without decoding.  Backbone and customer tags share the
+ * loop's XF_VLAN_DEPTH rounds; more is an over-tagged frame (an L2 flow, on
+ * the customer MACs).  PBB is bridging, not an IP tunnel: no tunnel is
+ * counted (XF_PS_TUNNEL) and there is no outer IP flow.
  * Returns the customer ethertype, or 0 when the frame is not decoded.
  */
 static __always_inline __u16 xf_pbb(struct xf_pc *c)
@@ -1288,6 +1262,30 @@ static __always_inline int xf_wlan(struct xf_pc *c, int *nx)
 }
 
 /* --------------------------------------------------------------- layers --- */
+
+static __always_inline void xf_snap_take(const struct xf_pkt *p, struct xf_snap *s)
+{
+	__builtin_memcpy(s->smac, p->smac, 6);
+	__builtin_memcpy(s->dmac, p->dmac, 6);
+	s->vlan[0] = p->vlan[0];
+	s->vlan[1] = p->vlan[1];
+	s->ethertype = p->ethertype;
+	s->nvlan = p->nvlan;
+	s->nhdr = p->nhdr;
+	s->status = p->status;
+}
+
+static __always_inline void xf_snap_restore(struct xf_pkt *p, const struct xf_snap *s)
+{
+	__builtin_memcpy(p->smac, s->smac, 6);
+	__builtin_memcpy(p->dmac, s->dmac, 6);
+	p->vlan[0] = s->vlan[0];
+	p->vlan[1] = s->vlan[1];
+	p->ethertype = s->ethertype;
+	p->nvlan = s->nvlan;
+	p->nhdr = s->nhdr;
+	p->status = s->status;
+}
 
 static __always_inline int xf_l3(struct xf_pc *c, int nx, int *committed)
 {
