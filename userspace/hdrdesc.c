@@ -41,6 +41,9 @@ static const char *const hdr_names[XF_H__COUNT] = {
 	[XF_H_ERSPAN]     = "erspan",
 	[XF_H_GTP]        = "gtp",
 	[XF_H_AYIYA]      = "ayiya",
+	[XF_H_WCCP]       = "wccp",
+	[XF_H_PBB]        = "pbb",
+	[XF_H_WLAN]       = "wlan",
 };
 
 struct name16 {

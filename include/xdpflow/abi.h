@@ -52,6 +52,9 @@ enum xf_hdr {
 	XF_H_ERSPAN,
 	XF_H_GTP,               /* GTPv1-U G-PDU (GRE in UDP shows as udp:gre) */
 	XF_H_AYIYA,
+	XF_H_WCCP,              /* GRE protocol 0x883E: WCCP redirect */
+	XF_H_PBB,               /* 802.1ah I-TAG + customer MACs (MAC-in-MAC) */
+	XF_H_WLAN,              /* 802.11 data frame (Aruba GRE payload) */
 	XF_H__COUNT
 };
 

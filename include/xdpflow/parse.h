@@ -127,6 +127,10 @@ _Static_assert((XF_MAX_VLANS & (XF_MAX_VLANS - 1)) == 0, "XF_MAX_VLANS is used a
 #define XF_ETH_P_PPP       0x880b  /* PPTP enhanced GRE payload */
 #define XF_ETH_P_ERSPAN2   0x88be
 #define XF_ETH_P_ERSPAN3   0x22eb
+#define XF_ETH_P_PBB       0x88e7  /* 802.1ah backbone: I-TAG + customer frame */
+#define XF_ETH_P_WCCP      0x883e  /* GRE payload: WCCP redirect */
+#define XF_ETH_P_ARUBA     0x8200  /* GRE payload: Aruba WLAN (802.11), 0x8200..0x8370 */
+#define XF_ETH_P_ARUBA_9K  0x9000  /* the other Aruba WLAN GRE protocol */
 
 #define XF_PPP_IPV4        0x0021
 #define XF_PPP_IPV6        0x0057
@@ -139,6 +143,7 @@ enum xf_next {
 	XF_NX_IPV4,
 	XF_NX_IPV6,
 	XF_NX_GRE,              /* GRE in UDP: a GRE header at c->off (xf_l4()) */
+	XF_NX_WLAN,             /* an 802.11 frame (Aruba GRE payload) */
 };
 
 #define XF_CAP_MAX 0x3ffff /* frame lengths are capped here (256 KiB) */
@@ -400,33 +405,95 @@ static __always_inline int xf_is_vlan(__u16 type)
 	return type == XF_ETH_P_8021Q || type == XF_ETH_P_8021AD || type == XF_ETH_P_QINQ_OLD;
 }
 
+/* Records a VLAN tag by its TCI (the first XF_MAX_VLANS IDs are kept). */
+static __always_inline void xf_vlan_tag(struct xf_pc *c, __u16 tci)
+{
+	struct xf_pkt *p = c->p;
+	__u32 nv;
+
+	xf_hdr_add(c, XF_H_VLAN);
+	p->status |= XF_PS_VLAN;
+	nv = xf_loosen(c, p->nvlan, 0x7);
+	if (nv < XF_MAX_VLANS) {
+		__u16 *slot = p->vlan;
+
+		xf_opaque(slot);
+		slot[nv & (XF_MAX_VLANS - 1)] = tci & 0x0fff;
+		p->nvlan = nv + 1;
+	}
+}
+
+/* Whether an 802.1ah customer frame whose ethertype is at h[16] is IP,
+ * behind up to two customer VLAN tags (h holds 26 bytes). */
+static __always_inline int xf_pbb_is_ip(const __u8 *h)
+{
+	__u16 type = xf_rd16(h + 16);
+
+	if (xf_is_vlan(type))
+		type = xf_rd16(h + 20);
+	if (xf_is_vlan(type))
+		type = xf_rd16(h + 24);
+	return type == XF_ETH_P_IPV4 || type == XF_ETH_P_IPV6;
+}
+
+/*
+ * 802.1ah Provider Backbone Bridging (MAC-in-MAC), met in the tag loop of
+ * xf_ethertype(): I-TAG (flags + I-SID, 4 bytes), the customer destination
+ * and source MACs, the customer ethertype; customer VLAN tags (up to two)
+ * are then read by the loop's next rounds.  Decoded (with decap_tunnels)
+ * only when the customer frame is IP, which is then keyed like any
+ * Ethernet frame: on the customer MACs, as the inner Ethernet header of
+ * VXLAN or GRE TEB gives its MACs, with the customer VLAN IDs after the
+ * backbone's.  Anything else (ARP or a control protocol inside, a nested
+ * I-TAG, a cut header) stays the backbone L2 flow (B-MACs, ethertype
+ * 0x88e7) it is without decoding.  Backbone and customer tags share the
+ * loop's XF_VLAN_DEPTH rounds; more is an over-tagged frame (an L2 flow, on
+ * the customer MACs).  PBB is bridging, not an IP tunnel: no tunnel is
+ * counted (XF_PS_TUNNEL) and there is no outer IP flow.
+ * Returns the customer ethertype, or 0 when the frame is not decoded.
+ */
+static __always_inline __u16 xf_pbb(struct xf_pc *c)
+{
+	const __u8 *h = xf_at(c, c->off, 26);
+	struct xf_pkt *p = c->p;
+
+	if (!h)                         /* the shortest IP frame is longer */
+		return 0;
+	if (!xf_pbb_is_ip(h))
+		return 0;
+	xf_hdr_add(c, XF_H_PBB);
+	__builtin_memcpy(p->dmac, h + 4, 6);
+	__builtin_memcpy(p->smac, h + 10, 6);
+	c->off += 18;
+	return xf_rd16(h + 16);
+}
+
 /* After an Ethernet/SLL header: VLAN tags, then what the ethertype says. */
 static __always_inline int xf_ethertype(struct xf_pc *c, __u16 type, int *nx)
 {
 	struct xf_pkt *p = c->p;
 	const __u8 *h;
-	__u32 nv;
+	__u16 ctype;
 	int i;
 
 	for (i = 0; i < XF_VLAN_DEPTH; i++) {
-		if (!xf_is_vlan(type))
-			break;
+		if (!xf_is_vlan(type)) {
+			if (type != XF_ETH_P_PBB || !c->cfg->decap_tunnels)
+				break;
+			xf_loosen_off(c);
+			ctype = xf_pbb(c);
+			if (!ctype)
+				break;
+			type = ctype;
+			continue;
+		}
 		xf_loosen_off(c);
 		h = xf_at(c, c->off, 4);
 		if (!h) {                       /* cut in a tag: still an L2 flow */
 			xf_l2_flow(c, 0, type);
 			return XF_PR_TRUNCATED;
 		}
-		xf_hdr_add(c, XF_H_VLAN);
-		p->status |= XF_PS_VLAN;
-		nv = xf_loosen(c, p->nvlan, 0x7);
-		if (nv < XF_MAX_VLANS) {
-			__u16 *slot = p->vlan;
-
-			xf_opaque(slot);
-			slot[nv & (XF_MAX_VLANS - 1)] = xf_rd16(h) & 0x0fff;
-			p->nvlan = nv + 1;
-		}
+		xf_vlan_tag(c, xf_rd16(h));
 		type = xf_rd16(h + 2);
 		c->off += 4;
 	}
@@ -976,6 +1043,37 @@ static __always_inline int xf_icmp(struct xf_pc *c, int v6)
 	return XF_PR_OK;
 }
 
+/*
+ * WCCP redirect (GRE protocol 0x883E) at off: WCCPv2 puts a 4-byte redirect
+ * header before the packet, WCCPv1 none; as in Wireshark, a first nibble
+ * of 4 is the IPv4 header itself, anything else a redirect header.  IPv4
+ * or IPv6 follows (by its version nibble).  Returns the redirect header's
+ * length: it is part of the tunnel header, so an undecoded payload (the
+ * outer flow's L7) starts after it, as after an ERSPAN header.
+ */
+static __always_inline __u32 xf_wccp(struct xf_pc *c, __u32 off, int *nx)
+{
+	const __u8 *h = xf_at(c, off, 1);
+	__u32 skip = 0;
+
+	if (h && (h[0] >> 4) != 4) {
+		skip = 4;
+		h = xf_at(c, off + 4, 1);
+	}
+	if (h && (h[0] >> 4) == 4)
+		*nx = XF_NX_IPV4;
+	else if (h && (h[0] >> 4) == 6)
+		*nx = XF_NX_IPV6;
+	return skip;
+}
+
+/* The GRE protocols Wireshark hands to 802.11: Aruba WLAN tunnels. */
+static __always_inline int xf_is_aruba(__u16 proto)
+{
+	return (proto >= XF_ETH_P_ARUBA && proto <= 0x8370 && !(proto & 0xf)) ||
+	       proto == XF_ETH_P_ARUBA_9K;
+}
+
 /* GRE: flags C/K/S (+ PPTP's ack); sets *nx when the payload is decoded. */
 static __always_inline int xf_gre(struct xf_pc *c, int *nx)
 {
@@ -1018,6 +1116,11 @@ static __always_inline int xf_gre(struct xf_pc *c, int *nx)
 				*nx = XF_NX_ETH;
 			}
 		}
+		else if (proto == XF_ETH_P_WCCP) {
+			xf_hdr_add(c, XF_H_WCCP);
+			len += xf_wccp(c, c->off + len, nx);
+		} else if (xf_is_aruba(proto))
+			*nx = XF_NX_WLAN;
 		if (proto == XF_ETH_P_ERSPAN2 || proto == XF_ETH_P_ERSPAN3)
 			xf_hdr_add(c, XF_H_ERSPAN);
 	}
@@ -1271,6 +1374,63 @@ static __always_inline int xf_l4(struct xf_pc *c, int *nx, int may_tunnel)
 	return XF_PR_OK;
 }
 
+/*
+ * An 802.11 frame (Aruba GRE payload).  Only data frames with a body
+ * (type 2, not a "no data" subtype) that are not protected (a WEP/CCMP body
+ * cannot be read) are decoded.  Header: 24 bytes, +6 (addr4) when ToDS and
+ * FromDS, +2 QoS control on QoS subtypes, +4 HT control when such a frame
+ * has the order bit; then LLC/SNAP -> IPv4/IPv6.  An A-MSDU (QoS control
+ * bit 7) is read up to its first subframe (DA, SA, length, LLC/SNAP): the
+ * flow and the lengths are the first subframe's, the later subframes are
+ * not metered on their own (their bytes stay in the frame's counts).  The
+ * flow gets the frame's own source and destination (or the subframe's),
+ * as a TEB/VXLAN inner Ethernet header gives its MACs.  Returns non-OK or
+ * leaves *nx unset when the frame is not decoded: the caller then restores
+ * the outer GRE result.
+ */
+static __always_inline int xf_wlan(struct xf_pc *c, int *nx)
+{
+	const __u8 *h = xf_at(c, c->off, 32), *s;
+	struct xf_pkt *p = c->p;
+	__u32 len = 24, ds;
+	__u8 qos = 0;
+
+	if (!h)
+		return XF_PR_TRUNCATED;
+	if ((h[0] & 0x4f) != 0x08 || (h[1] & 0x40))  /* data v0 with a body, clear */
+		return XF_PR_UNSUPPORTED;
+	ds = h[1] & 3;
+	if (ds & 1)                             /* ToDS: DA is addr3 */
+		__builtin_memcpy(p->dmac, h + 16, 6);
+	else
+		__builtin_memcpy(p->dmac, h + 4, 6);
+	if (ds == 3) {                          /* WDS: SA is addr4 */
+		__builtin_memcpy(p->smac, h + 24, 6);
+		len += 6;
+		qos = h[30];
+	} else {
+		if (ds == 2)                    /* FromDS: SA is addr3 */
+			__builtin_memcpy(p->smac, h + 16, 6);
+		else
+			__builtin_memcpy(p->smac, h + 10, 6);
+		qos = h[24];
+	}
+	if (h[0] & 0x80) {                      /* QoS subtypes */
+		len += (h[1] & 0x80) ? 6 : 2;   /* + HT control (order bit) */
+		if (qos & 0x80) {               /* A-MSDU: the first subframe */
+			s = xf_at(c, c->off + len, 14);
+			if (!s)
+				return XF_PR_TRUNCATED;
+			__builtin_memcpy(p->dmac, s, 6);
+			__builtin_memcpy(p->smac, s + 6, 6);
+			len += 14;
+		}
+	}
+	xf_hdr_add(c, XF_H_WLAN);
+	c->off += len;
+	return xf_llc(c, nx);
+}
+
 /* --------------------------------------------------------------- layers --- */
 
 static __always_inline void xf_snap_take(const struct xf_pkt *p, struct xf_snap *s)
@@ -1321,6 +1481,8 @@ static __always_inline int xf_layer(struct xf_pc *c, int *nx, int layer)
 		r = xf_eth(c, nx);
 	else if (*nx == XF_NX_PPP)
 		r = xf_ppp(c, nx);
+	else if (*nx == XF_NX_WLAN)
+		r = xf_wlan(c, nx);
 	if (r == XF_PR_OK && (*nx == XF_NX_IPV4 || *nx == XF_NX_IPV6)) {
 		ip = *nx;
 		r = xf_l3(c, *nx, &committed);

@@ -78,19 +78,10 @@ import peers  # noqa: E402
 
 # corpus path (relative to the corpus root) -> why xdpflow is wrong there
 KNOWN_XDPFLOW = {
-    "tcpdump/wccp_redirect_gre.pcap":
-        "parse.h does not decapsulate GRE protocol 0x883E (WCCP redirect): the TCP "
-        "flows inside are not seen (tshark and tcpflow see them)",
-    "zeek/pbb.pcap":
-        "parse.h does not decode 802.1ah (PBB) customer frames: the TCP flow inside is not seen",
     "zeek/ipv4/fragmented-syn.pcap":
         "the TCP header is split over IPv4 fragments; xdpflow does not reassemble IP "
         "(tshark does): no ports, no flow (a SYN only, no stream bytes)",
 }
-for _f, _t in (("gre-aruba", "GRE protocol 0x8200 (Aruba WLAN)"),):
-    KNOWN_XDPFLOW["zeek/tunnels/%s.pcap" % _f] = (
-        "parse.h decapsulates GRE (IP/Ethernet payloads), IP-in-IP, VXLAN, Geneve and Teredo, "
-        "not %s: the TCP flows inside are not seen (tshark sees them)" % _t)
 # gtp1_gn_normal_incl_fragmentation and gtp2_different_udp_port lose segments
 # the same way, but pass: tshark-gap accepts any tshark difference in a
 # direction with gaps (docs/streams.md says so)

@@ -1714,6 +1714,408 @@ static void test_gre(void **state)
 	assert_int_equal(p.ntunnel, 1);
 }
 
+/* eth / ipv4 A->B / gre (no options) carrying proto; the caller adds the payload */
+static uint32_t gre_head(struct fb *f, uint16_t proto)
+{
+	uint32_t outer;
+
+	fb_init(f);
+	eth(f, XF_ETH_P_IPV4);
+	outer = ip4(f, A4, B4, 47);
+	put16(f, 0);
+	put16(f, proto);
+	return outer;
+}
+
+static void test_gre_wccp(void **state)
+{
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t outer, inner;
+
+	/* WCCPv2: a 4-byte redirect header, then IPv4/TCP */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put32(&f, 0x05590048);                  /* flags, service 89, buckets */
+	inner = ip4(&f, C4, D4, 6);
+	tcp(&f, 1291, 445);
+	payload(&f, 7);
+	ip4_end(&f, inner);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WCCP, XF_H_IPV4, XF_H_TCP);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.sport, 1291);
+	assert_int_equal(p.dport, 445);
+	assert_int_equal(p.ntunnel, 1);
+	assert_true(p.status & XF_PS_TUNNEL);
+	assert_int_equal(p.l3_off, 14 + 20 + 4 + 4);
+	assert_int_equal(p.l7_len, 7);
+
+	/* WCCPv1: no redirect header, the IPv4 header right after GRE */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	inner = ip4(&f, C4, D4, 6);
+	tcp(&f, 1291, 445);
+	ip4_end(&f, inner);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WCCP, XF_H_IPV4, XF_H_TCP);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.l3_off, 14 + 20 + 4);
+
+	/* WCCPv2 with IPv6 inside */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put32(&f, 0x01000000);
+	frame_raw_udp6(&f, 3);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WCCP, XF_H_IPV6, XF_H_UDP);
+	addr6_are(&p, A6, B6);
+	assert_int_equal(p.ntunnel, 1);
+
+	/* not IP after the redirect header (version nibble 0, or 6 with no
+	 * IPv6 header): the outer GRE flow, its payload after the redirect
+	 * header */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put32(&f, 0x01000000);
+	put_fill(&f, 0x01, 10);
+	payload(&f, 20);
+	ip4_end(&f, outer);
+	for (int v = 0; v < 2; v++) {
+		f.b[14 + 20 + 4 + 4] = v ? 0x61 : 0x01;
+		assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+		HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WCCP);
+		addr4_are(&p, A4, B4);
+		assert_int_equal(p.l4_proto, 47);
+		assert_int_equal(p.ntunnel, 0);
+		assert_false(p.status & XF_PS_TUNNEL);
+		assert_int_equal(p.l7_off, 14 + 20 + 4 + 4);
+		assert_int_equal(p.l7_len, 30);
+	}
+
+	/* cut inside the redirect header, and right after it: outer flow */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put16(&f, 0x0100);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.ntunnel, 0);
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put32(&f, 0x01000000);
+	ip4_end(&f, outer);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.ntunnel, 0);
+
+	/* inner IPv4 cut after its header was accepted: TRUNCATED, inner */
+	outer = gre_head(&f, XF_ETH_P_WCCP);
+	put32(&f, 0x01000000);
+	inner = ip4(&f, C4, D4, 6);
+	put16(&f, 1291);
+	ip4_end(&f, inner);
+	ip4_end(&f, outer);
+	set16(&f, inner + 2, 40);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_TRUNCATED);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.ntunnel, 1);
+	assert_false(p.status & XF_PS_HAS_L4);
+}
+
+/* 802.11 data frame header: fc, duration, addr1..3, seq; addr4, QoS
+ * control and HT control when the flags ask for them */
+static void wlan_hdr(struct fb *f, uint8_t fc0, uint8_t fc1, uint16_t qos)
+{
+	static const uint8_t bssid[6] = { 0x02, 0, 0, 0, 0, 0xbb };
+
+	put8(f, fc0);
+	put8(f, fc1);
+	put16(f, 0);                            /* duration */
+	switch (fc1 & 3) {
+	case 0:                                 /* DA, SA, BSSID */
+		put(f, MAC_ID, 6); put(f, MAC_IS, 6); put(f, bssid, 6);
+		break;
+	case 1:                                 /* ToDS: BSSID, SA, DA */
+		put(f, bssid, 6); put(f, MAC_IS, 6); put(f, MAC_ID, 6);
+		break;
+	case 2:                                 /* FromDS: DA, BSSID, SA */
+		put(f, MAC_ID, 6); put(f, bssid, 6); put(f, MAC_IS, 6);
+		break;
+	default:                                /* WDS: RA, TA, DA, seq, SA */
+		put(f, bssid, 6); put(f, bssid, 6); put(f, MAC_ID, 6);
+		break;
+	}
+	put16(f, 0x1230);                       /* sequence control */
+	if ((fc1 & 3) == 3)
+		put(f, MAC_IS, 6);
+	if (fc0 & 0x80) {
+		put8(f, qos & 0xff);
+		put8(f, qos >> 8);
+		if (fc1 & 0x80)
+			put32(f, 0xdeadbeef);   /* HT control */
+	}
+}
+
+static void snap(struct fb *f, uint16_t type)
+{
+	put8(f, 0xaa); put8(f, 0xaa); put8(f, 0x03);
+	put8(f, 0); put8(f, 0); put8(f, 0);
+	put16(f, type);
+}
+
+/* eth / ipv4 / gre 0x8200 / 802.11 (fc) / llc-snap / ipv4 C->D / tcp */
+static uint32_t aruba_tcp4(struct fb *f, uint8_t fc0, uint8_t fc1, uint16_t qos,
+			   uint32_t *wlan)
+{
+	uint32_t outer, inner;
+
+	outer = gre_head(f, XF_ETH_P_ARUBA);
+	*wlan = f->n;
+	wlan_hdr(f, fc0, fc1, qos);
+	if (qos & 0x80) {                       /* A-MSDU: first subframe header */
+		put(f, MAC_ID, 6);
+		put(f, MAC_IS, 6);
+		put16(f, 8 + 20 + 20 + 5);
+	}
+	snap(f, XF_ETH_P_IPV4);
+	inner = ip4(f, C4, D4, 6);
+	tcp(f, 443, 49392);
+	payload(f, 5);
+	ip4_end(f, inner);
+	ip4_end(f, outer);
+	return inner;
+}
+
+static void aruba_ok(const struct fb *f, uint32_t inner)
+{
+	struct xf_pkt p;
+
+	assert_int_equal(parse(f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WLAN, XF_H_LLC, XF_H_IPV4, XF_H_TCP);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.sport, 443);
+	assert_int_equal(p.ntunnel, 1);
+	assert_int_equal(p.l3_off, inner);
+	assert_int_equal(p.l7_len, 5);
+	assert_memory_equal(p.smac, MAC_IS, 6); /* the 802.11 source/destination */
+	assert_memory_equal(p.dmac, MAC_ID, 6);
+}
+
+static void aruba_outer(const struct fb *f)
+{
+	struct xf_pkt p;
+
+	assert_int_equal(parse(f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE);
+	addr4_are(&p, A4, B4);
+	assert_int_equal(p.l4_proto, 47);
+	assert_int_equal(p.ntunnel, 0);
+	assert_false(p.status & (XF_PS_TUNNEL | XF_PS_L2_ONLY));
+	assert_memory_equal(p.smac, MAC_S, 6);  /* the outer Ethernet header */
+	assert_memory_equal(p.dmac, MAC_D, 6);
+	assert_int_equal(p.ethertype, XF_ETH_P_IPV4);
+	assert_int_equal(p.l7_off, 14 + 20 + 4);
+}
+
+static void test_gre_aruba(void **state)
+{
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t inner, w;
+	uint8_t ds;
+
+	/* QoS data in every DS direction, with and without HT control */
+	for (ds = 0; ds < 4; ds++) {
+		inner = aruba_tcp4(&f, 0x88, ds, 0, &w);
+		aruba_ok(&f, inner);
+		inner = aruba_tcp4(&f, 0x88, ds | 0x80, 0, &w);
+		aruba_ok(&f, inner);
+		inner = aruba_tcp4(&f, 0x08, ds, 0, &w);       /* plain data */
+		aruba_ok(&f, inner);
+		inner = aruba_tcp4(&f, 0x88, ds, 0x80, &w);    /* A-MSDU */
+		aruba_ok(&f, inner);
+	}
+	/* the other Aruba protocol numbers */
+	inner = aruba_tcp4(&f, 0x88, 1, 0, &w);
+	set16(&f, 14 + 20 + 2, 0x8370);
+	aruba_ok(&f, inner);
+	set16(&f, 14 + 20 + 2, 0x9000);
+	aruba_ok(&f, inner);
+	set16(&f, 14 + 20 + 2, 0x8201);         /* not one of them */
+	aruba_outer(&f);
+
+	/* IPv6 inside */
+	gre_head(&f, XF_ETH_P_ARUBA);
+	wlan_hdr(&f, 0x88, 2, 0);
+	snap(&f, XF_ETH_P_IPV6);
+	frame_raw_udp6(&f, 9);
+	ip4_end(&f, 14);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_GRE, XF_H_WLAN, XF_H_LLC, XF_H_IPV6, XF_H_UDP);
+	addr6_are(&p, A6, B6);
+	assert_int_equal(p.l7_len, 9);
+	assert_int_equal(p.ethertype, XF_ETH_P_IPV6);
+
+	/* not decodable: protected (CCMP), a management frame, null data,
+	 * LLC/SNAP carrying ARP, a bad SNAP: the outer GRE flow as before */
+	inner = aruba_tcp4(&f, 0x88, 0x41, 0, &w);
+	aruba_outer(&f);
+	inner = aruba_tcp4(&f, 0x80, 0x01, 0, &w);     /* beacon */
+	aruba_outer(&f);
+	inner = aruba_tcp4(&f, 0xc8, 0x01, 0, &w);     /* QoS null */
+	aruba_outer(&f);
+	inner = aruba_tcp4(&f, 0x89, 0x01, 0, &w);     /* version 1 */
+	aruba_outer(&f);
+	inner = aruba_tcp4(&f, 0x88, 0x01, 0, &w);
+	set16(&f, w + 26 + 6, XF_ETH_P_ARP);
+	aruba_outer(&f);
+	inner = aruba_tcp4(&f, 0x88, 0x01, 0, &w);
+	f.b[w + 26 + 2] = 0x04;
+	aruba_outer(&f);
+
+	/* cut inside the 802.11 header, the A-MSDU subframe header, LLC */
+	gre_head(&f, XF_ETH_P_ARUBA);
+	wlan_hdr(&f, 0x88, 1, 0);
+	f.n -= 4;
+	ip4_end(&f, 14);
+	aruba_outer(&f);
+	gre_head(&f, XF_ETH_P_ARUBA);
+	wlan_hdr(&f, 0x88, 1, 0x80);
+	put(&f, MAC_ID, 6);
+	put(&f, MAC_IS, 4);
+	put_fill(&f, 0, 4);                     /* the 32 bytes of the 802.11 read */
+	f.n -= 4;
+	ip4_end(&f, 14);
+	aruba_outer(&f);
+	gre_head(&f, XF_ETH_P_ARUBA);
+	wlan_hdr(&f, 0x88, 1, 0);
+	snap(&f, XF_ETH_P_IPV4);
+	f.n -= 3;
+	ip4_end(&f, 14);
+	aruba_outer(&f);
+
+	/* the inner IPv4 header accepted, TCP cut: TRUNCATED, the inner flow */
+	inner = aruba_tcp4(&f, 0x88, 0x01, 0, &w);
+	f.n = inner + 20 + 4;
+	set16(&f, 14 + 2, (uint16_t)(f.n - 14));
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_TRUNCATED);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.ntunnel, 1);
+	assert_memory_equal(p.smac, MAC_IS, 6);
+}
+
+/* eth (B-MACs) / 802.1ad B-tag / I-TAG / customer MACs / type; the caller
+ * adds customer tags and the rest */
+static void pbb_head(struct fb *f, uint16_t ctype)
+{
+	fb_init(f);
+	eth(f, XF_ETH_P_8021AD);
+	vlan(f, 0x0fd3, XF_ETH_P_PBB);          /* B-VID 4051 */
+	put32(f, 0x001ebb30);                   /* I-TAG: I-SID 2014000 */
+	put(f, MAC_ID, 6);
+	put(f, MAC_IS, 6);
+	put16(f, ctype);
+}
+
+static void pbb_outer(const struct fb *f)
+{
+	struct xf_pkt p;
+
+	assert_int_equal(parse(f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_ETHTYPE);
+	assert_true(p.status & XF_PS_L2_ONLY);
+	assert_int_equal(p.ethertype, XF_ETH_P_PBB);
+	assert_memory_equal(p.smac, MAC_S, 6);  /* the backbone MACs */
+	assert_memory_equal(p.dmac, MAC_D, 6);
+	assert_memory_equal(p.src, MAC_S, 6);
+	assert_int_equal(p.nvlan, 1);
+	assert_int_equal(p.vlan[0], 4051);
+}
+
+static void test_pbb(void **state)
+{
+	struct xf_cfg c = cfg_default();
+	struct fb f;
+	struct xf_pkt p;
+	uint32_t inner;
+
+	/* IPv4/TCP in the customer frame, behind a customer tag */
+	pbb_head(&f, XF_ETH_P_8021Q);
+	vlan(&f, 4020, XF_ETH_P_IPV4);
+	inner = ip4(&f, C4, D4, 6);
+	tcp(&f, 49601, 49416);
+	payload(&f, 6);
+	ip4_end(&f, inner);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_VLAN, XF_H_IPV4, XF_H_TCP);
+	addr4_are(&p, C4, D4);
+	assert_int_equal(p.sport, 49601);
+	assert_memory_equal(p.smac, MAC_IS, 6); /* the customer MACs */
+	assert_memory_equal(p.dmac, MAC_ID, 6);
+	assert_int_equal(p.nvlan, 2);
+	assert_int_equal(p.vlan[0], 4051);
+	assert_int_equal(p.vlan[1], 4020);
+	assert_int_equal(p.l3_off, inner);
+	assert_int_equal(p.l7_len, 6);
+	assert_int_equal(p.ntunnel, 0);         /* bridging, not an IP tunnel */
+	assert_false(p.status & (XF_PS_TUNNEL | XF_PS_L2_ONLY));
+
+	/* IPv6/UDP, untagged customer frame */
+	pbb_head(&f, XF_ETH_P_IPV6);
+	frame_raw_udp6(&f, 4);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_IPV6, XF_H_UDP);
+	addr6_are(&p, A6, B6);
+	assert_memory_equal(p.smac, MAC_IS, 6);
+	assert_int_equal(p.ethertype, XF_ETH_P_IPV6);
+	assert_int_equal(p.l7_len, 4);
+
+	/* two customer tags: the first two VLAN IDs are kept */
+	pbb_head(&f, XF_ETH_P_8021AD);
+	vlan(&f, 100, XF_ETH_P_8021Q);
+	vlan(&f, 200, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB, XF_H_VLAN, XF_H_VLAN, XF_H_IPV4, XF_H_UDP);
+	assert_int_equal(p.vlan[1], 100);
+
+	/* decapsulation off: the backbone L2 flow */
+	c.decap_tunnels = 0;
+	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_ETHTYPE);
+	assert_int_equal(p.ethertype, XF_ETH_P_PBB);
+	assert_memory_equal(p.smac, MAC_S, 6);
+
+	/* not decodable: ARP, a control protocol, a nested I-TAG, three
+	 * customer tags, a header cut short: the backbone L2 flow */
+	pbb_head(&f, XF_ETH_P_ARP);
+	put_fill(&f, 0, 28);
+	pbb_outer(&f);
+	pbb_head(&f, 0x8102);
+	put_fill(&f, 0, 40);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_PBB);
+	put32(&f, 0x001ebb30);
+	put(&f, MAC_ID, 6);
+	put(&f, MAC_IS, 6);
+	put16(&f, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_8021Q);
+	vlan(&f, 1, XF_ETH_P_8021Q);
+	vlan(&f, 2, XF_ETH_P_8021Q);
+	vlan(&f, 3, XF_ETH_P_IPV4);
+	frame_raw_udp4(&f, 2);
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_IPV4);
+	f.n -= 4;                               /* I-TAG + MACs cut */
+	pbb_outer(&f);
+	pbb_head(&f, XF_ETH_P_IPV4);
+	put_fill(&f, 0x45, 8);                  /* 26 bytes read, IPv4 header cut */
+	assert_int_equal(parse(&f, XF_DLT_EN10MB, &p), XF_PR_TRUNCATED);
+	HDRS(&p, XF_H_ETH, XF_H_VLAN, XF_H_PBB);
+	assert_true(p.status & XF_PS_L2_ONLY);  /* a cut IP header: the customer L2 flow */
+	assert_memory_equal(p.src, MAC_IS, 6);
+}
+
 /* eth / ipv4 A->B / udp 50000->4789 / vxlan / eth / ipv4 C->D / udp / n bytes */
 static void frame_vxlan(struct fb *f, uint8_t vxflags, uint32_t n)
 {
@@ -2374,7 +2776,7 @@ static void test_gre_udp(void **state)
 	}
 
 	/* a GRE payload not decoded: the UDP flow, its payload after GRE */
-	set16(&f, inner - 6, 0x883e);
+	set16(&f, inner - 6, 0x88b5);          /* local experimental ethertype */
 	assert_int_equal(parse_cfg(&f, XF_DLT_EN10MB, &c, &p), XF_PR_OK);
 	HDRS(&p, XF_H_ETH, XF_H_IPV4, XF_H_UDP, XF_H_GRE);
 	addr4_are(&p, A4, B4);
@@ -2569,6 +2971,9 @@ int main(void)
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_icmp6),
 		cmocka_unit_test(test_gre),
+		cmocka_unit_test(test_gre_wccp),
+		cmocka_unit_test(test_gre_aruba),
+		cmocka_unit_test(test_pbb),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_vxlan_vlans),
 		cmocka_unit_test(test_geneve_teredo),
