@@ -25,7 +25,7 @@ static const struct xf_setting core_settings[] = {
 	  "2|3|4|7", 0, 0 },
 	{ "L2_FLOWS", XF_ST_BOOL, "1", "meter non-IP frames as flows keyed on MACs and ethertype", NULL, 0, 0 },
 	{ "DECAP_TUNNELS", XF_ST_BOOL, "1",
-	  "decapsulate GRE/VXLAN/Geneve/Teredo/GTP-U/GRE-in-UDP/AYIYA/IP-in-IP and key flows on the inner headers", NULL, 0, 0 },
+	  "decapsulate GRE (also WCCP, ERSPAN, Aruba 802.11)/VXLAN/Geneve/Teredo/GTP-U/GRE-in-UDP/AYIYA/IP-in-IP and 802.1ah PBB; key flows on the inner headers", NULL, 0, 0 },
 	{ "VLAN_IN_KEY", XF_ST_BOOL, "1", "the innermost VLAN ID is part of the flow key", NULL, 0, 0 },
 	{ "IPV4_CSUM", XF_ST_BOOL, "1",
 	  "verify IPv4 header checksums: bad ones are counted and flagged, packets still metered", NULL, 0, 0 },
