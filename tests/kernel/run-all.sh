@@ -3,6 +3,9 @@
 #
 # run-all.sh - the kernel engine's tests, for `make test`:
 #   harness   diff-engines.sh itself catches differences (selftest.sh, no BPF)
+#   stack61   every program's call chain fits the 6.1 verifier's stack rule
+#             (frames rounded to 32, 512 in all; tests/bpf/check-stack.py),
+#             which the running kernel's verifier does not apply
 #   load      every BPF program loads and passes the verifier on the running
 #             kernel, BPF_PROG_RUN works, no kernel warning (vmtest/vmtest.sh host)
 #   diff      offline engine vs --engine xdp over the corpus (diff-engines.sh)
@@ -55,6 +58,7 @@ run_suite() {
 make -s -C "$top" BUILD="$BUILD" "$BUILD/vmtest/smoke.bpf.o" xdp-prog-run >/dev/null ||
 	echo "run-all: cannot build vmtest's smoke program or xdp-prog-run"
 run_suite harness "$here/selftest.sh"
+run_suite stack61 /usr/bin/python3 "$top/tests/bpf/check-stack.py" "$BUILD/bpf/xdpflow.bpf.o"
 run_suite load "$top/vmtest/vmtest.sh" host
 run_suite diff "$here/diff-engines.sh"
 run_suite partial "$here/partial-frames.sh"
