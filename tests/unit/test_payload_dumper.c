@@ -183,10 +183,11 @@ static char *report_text(struct xf_module *m)
 	return rep;
 }
 
-/* "N files opened" from the end report (counted since the program started) */
-static unsigned long long files_opened(struct xf_module *m)
+/* The number N before `what` ("N files opened") in the end report
+ * (counted since the program started) */
+static unsigned long long report_count(struct xf_module *m, const char *what)
 {
-	char *rep = report_text(m), *p = strstr(rep, " files opened");
+	char *rep = report_text(m), *p = strstr(rep, what);
 	unsigned long long n;
 
 	assert_non_null(p);
@@ -195,6 +196,11 @@ static unsigned long long files_opened(struct xf_module *m)
 	n = strtoull(p, NULL, 10);
 	free(rep);
 	return n;
+}
+
+static unsigned long long files_opened(struct xf_module *m)
+{
+	return report_count(m, " files opened");
 }
 
 /* Byte `off` of flow f's B stream: never NUL (tpkt takes strings), and
@@ -204,18 +210,9 @@ static char stream_byte(int f, uint64_t off)
 	return (char)((off * 7 + (uint64_t)f * 13 + (off >> 12)) % 255 + 1);
 }
 
-/* "N write errors" from the end report (counted since the program started) */
 static unsigned long long write_errors(struct xf_module *m)
 {
-	char *rep = report_text(m), *p = strstr(rep, " write errors");
-	unsigned long long n;
-
-	assert_non_null(p);
-	while (p > rep && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	n = strtoull(p, NULL, 10);
-	free(rep);
-	return n;
+	return report_count(m, " write errors");
 }
 
 /* A file that cannot be written (its name is a link to /dev/full, which
