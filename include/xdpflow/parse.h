@@ -1043,6 +1043,18 @@ static __always_inline int xf_icmp(struct xf_pc *c, int v6)
 	return XF_PR_OK;
 }
 
+/* IPv4 or IPv6 by the version nibble at off; 0 if neither. */
+static __always_inline int xf_ip_at(const struct xf_pc *c, __u32 off)
+{
+	const __u8 *b = xf_at(c, off, 1);
+
+	if (b && (b[0] >> 4) == 4)
+		return XF_NX_IPV4;
+	if (b && (b[0] >> 4) == 6)
+		return XF_NX_IPV6;
+	return XF_NX_STOP;
+}
+
 /*
  * WCCP redirect (GRE protocol 0x883E) at off: WCCPv2 puts a 4-byte redirect
  * header before the packet, WCCPv1 none; as in Wireshark, a first nibble
@@ -1053,17 +1065,15 @@ static __always_inline int xf_icmp(struct xf_pc *c, int v6)
  */
 static __always_inline __u32 xf_wccp(struct xf_pc *c, __u32 off, int *nx)
 {
-	const __u8 *h = xf_at(c, off, 1);
+	int ip = xf_ip_at(c, off);
 	__u32 skip = 0;
 
-	if (h && (h[0] >> 4) != 4) {
+	if (ip != XF_NX_IPV4 && xf_at(c, off, 1)) {     /* a redirect header */
 		skip = 4;
-		h = xf_at(c, off + 4, 1);
+		ip = xf_ip_at(c, off + 4);
 	}
-	if (h && (h[0] >> 4) == 4)
-		*nx = XF_NX_IPV4;
-	else if (h && (h[0] >> 4) == 6)
-		*nx = XF_NX_IPV6;
+	if (ip != XF_NX_STOP)
+		*nx = ip;
 	return skip;
 }
 
@@ -1148,18 +1158,6 @@ static __always_inline int xf_teredo(struct xf_pc *c, __u32 off, int *nx)
 	c->off = off;
 	*nx = XF_NX_IPV6;
 	return 1;
-}
-
-/* IPv4 or IPv6 by the version nibble at off; 0 if neither. */
-static __always_inline int xf_ip_at(const struct xf_pc *c, __u32 off)
-{
-	const __u8 *b = xf_at(c, off, 1);
-
-	if (b && (b[0] >> 4) == 4)
-		return XF_NX_IPV4;
-	if (b && (b[0] >> 4) == 6)
-		return XF_NX_IPV6;
-	return XF_NX_STOP;
 }
 
 /*
