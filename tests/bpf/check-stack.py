@@ -30,11 +30,17 @@ def frames_and_calls(obj):
         sys.exit("check-stack: FAIL: llvm-objdump cannot read %s: %s"
                  % (obj, r.stderr.strip().splitlines()[-1:]))
     out = r.stdout
-    frame, calls, fn, copies = {}, {}, None, set()
+    frame, calls, section, fn, copies = {}, {}, {}, None, set()
+    sec = None
     for line in out.splitlines():
+        m = re.match(r"^Disassembly of section (\S+):$", line)
+        if m:
+            sec = m.group(1)
+            continue
         m = re.match(r"^[0-9a-f]+ <([A-Za-z_][\w.]*)>:$", line)
         if m and not m.group(1).startswith("LBB"):
             fn = m.group(1)
+            section[fn] = sec
             frame.setdefault(fn, 0)
             calls.setdefault(fn, set())
             copies = set()
@@ -58,7 +64,7 @@ def frames_and_calls(obj):
             depth = int(m.group(2))
             copies.discard(m.group(1))
         frame[fn] = max(frame[fn], depth)
-    return frame, calls
+    return frame, calls, section
 
 
 def round32(n):
@@ -77,8 +83,15 @@ def chains(fn, calls, seen=()):
 
 
 def main():
-    frame, calls = frames_and_calls(sys.argv[1])
+    frame, calls, section = frames_and_calls(sys.argv[1])
     called = {c for cs in calls.values() for c in cs}
+    # a subprogram (.text) that nothing calls means the calls were not
+    # read: its frame would be counted alone, and a chain over 512 pass
+    lost = sorted(f for f in frame if f not in called and section[f] == ".text")
+    if lost:
+        print("check-stack: FAIL: no call to %s found in %s: the call chains cannot be "
+              "counted" % (", ".join(lost), sys.argv[1]))
+        return 1
     bad = good = 0
     for prog in sorted(f for f in frame if f not in called):
         for ch in chains(prog, calls):
